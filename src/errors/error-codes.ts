@@ -1,0 +1,19 @@
+/**
+ * Stable, machine-readable error codes carried in the `code` field of every error body
+ * nest-warden produces. Codes are public API: they never change meaning once released.
+ */
+export const WardenErrorCode = {
+  /** 400: the password breaks the policy (length, common password). */
+  PASSWORD_POLICY: 'PASSWORD_POLICY',
+  /** 409: an account with this (normalised) email already exists. */
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /** 415: the request body is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 503: a backing service (database, Redis) failed or timed out. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** 503: the password-hashing queue is full or its wait deadline passed. */
+  HASHING_BUSY: 'HASHING_BUSY',
+} as const;
+
+/** One of the values of {@link WardenErrorCode}. */
+export type WardenErrorCode = (typeof WardenErrorCode)[keyof typeof WardenErrorCode];

@@ -1,0 +1,17 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { WardenErrorCode } from './error-codes';
+
+/** The error body, for Swagger: Nest's shape plus a stable `code`. */
+export class WardenErrorResponseDto {
+  @ApiProperty({ example: 401 })
+  statusCode!: number;
+
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
+  message!: string | string[];
+
+  @ApiProperty({ example: 'Unauthorized' })
+  error!: string;
+
+  @ApiProperty({ enum: Object.values(WardenErrorCode), required: false })
+  code?: WardenErrorCode;
+}

@@ -1,0 +1,72 @@
+import {
+  ConflictException,
+  BadRequestException,
+  ServiceUnavailableException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { WardenErrorCode } from './error-codes';
+
+/** The JSON body of every nest-warden error: Nest's shape plus a stable `code`. */
+export interface WardenErrorBody {
+  statusCode: number;
+  message: string;
+  error: string;
+  code: WardenErrorCode;
+}
+
+function body(statusCode: number, error: string, code: WardenErrorCode, message: string) {
+  return { statusCode, message, error, code } satisfies WardenErrorBody;
+}
+
+/** 400: the password breaks the password policy. The message says which rule. */
+export class PasswordPolicyException extends BadRequestException {
+  constructor(message: string) {
+    super(body(400, 'Bad Request', WardenErrorCode.PASSWORD_POLICY, message));
+  }
+}
+
+/** 409: the email is already registered. */
+export class EmailTakenException extends ConflictException {
+  constructor() {
+    super(body(409, 'Conflict', WardenErrorCode.EMAIL_TAKEN, 'Email already registered'));
+  }
+}
+
+/** 415: the body is not JSON. */
+export class JsonOnlyException extends UnsupportedMediaTypeException {
+  constructor() {
+    super(
+      body(
+        415,
+        'Unsupported Media Type',
+        WardenErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        'Content-Type must be application/json',
+      ),
+    );
+  }
+}
+
+/**
+ * 503 with `Retry-After`: a backing service is down or too slow, or the hashing queue is full.
+ * {@link WardenExceptionFilter} turns `retryAfterSeconds` into the `Retry-After` header.
+ */
+export class WardenUnavailableException extends ServiceUnavailableException {
+  /** Seconds the client should wait before retrying. */
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    message: string,
+    options: { code?: WardenErrorCode; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(
+      body(
+        503,
+        'Service Unavailable',
+        options.code ?? WardenErrorCode.SERVICE_UNAVAILABLE,
+        message,
+      ),
+      { cause: options.cause },
+    );
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+}

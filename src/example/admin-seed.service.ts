@@ -1,0 +1,24 @@
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UsersService } from '../users/users.service';
+import type { ExampleConfig } from './config';
+import { EXAMPLE_CONFIG } from './example.tokens';
+
+/** Creates the admin from ADMIN_EMAIL / ADMIN_PASSWORD at boot when both are set and it is missing. */
+@Injectable()
+export class AdminSeedService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Example');
+
+  constructor(
+    private readonly users: UsersService,
+    @Inject(EXAMPLE_CONFIG) private readonly config: ExampleConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config.env;
+    if (!email || !password) return;
+    if (await this.users.findByEmail(email)) return;
+    await this.users.register({ email, password, displayName: 'Administrator', roles: ['admin', 'user'] });
+    this.logger.log('Admin user created from ADMIN_EMAIL');
+  }
+}

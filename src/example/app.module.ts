@@ -1,0 +1,79 @@
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AuthModule } from '../auth/auth.module';
+import { TypeOrmUserRepository } from '../users/typeorm-user.repository';
+import { UsersModule } from '../users/users.module';
+import { AdminSeedService } from './admin-seed.service';
+import type { ExampleConfig } from './config';
+import { openDatabase } from './database';
+import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens';
+import { HealthController } from './health.controller';
+import { createRedisClient } from './redis';
+
+/** Closes the connections the example app opened, on shutdown. */
+@Injectable()
+class ConnectionsCloser implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(EXAMPLE_REDIS) private readonly redis?: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis?.disconnect();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The example app: how a host app wires nest-warden. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ExampleConfig, options: { databaseSchema?: string } = {}): DynamicModule {
+    const resources = [
+      { provide: EXAMPLE_CONFIG, useValue: config },
+      {
+        provide: DataSource,
+        useFactory: () => openDatabase(config.database, { schema: options.databaseSchema }),
+      },
+      ...(config.redisUrl
+        ? [{ provide: EXAMPLE_REDIS, useFactory: () => createRedisClient(config.redisUrl as string) }]
+        : []),
+    ];
+    const resourcesModule: DynamicModule = {
+      module: class ExampleResourcesModule {},
+      global: true,
+      providers: [...resources, ConnectionsCloser],
+      exports: resources.map((r) => r.provide),
+    };
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          validate: () => ({ warden: config }),
+        }),
+        resourcesModule,
+        TerminusModule.forRoot({ logger: false }),
+        UsersModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            repository: new TypeOrmUserRepository(dataSource),
+            passwords: {
+              memoryCostKib: config.env.ARGON2_MEMORY_KIB,
+              timeCost: config.env.ARGON2_TIME_COST,
+              parallelism: config.env.ARGON2_PARALLELISM,
+            },
+          }),
+        }),
+        AuthModule,
+      ],
+      controllers: [HealthController],
+      providers: [AdminSeedService],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { wardenMigrations } from '../users/migrations';
+import { UserEntity } from '../users/user.entity';
+import type { DatabaseConfig } from './config';
+
+/**
+ * TypeORM options for the example app (and `ormconfig.ts`): nest-warden's entity and
+ * migrations, never `synchronize`. PostgreSQL gets connect and statement timeouts so a stalled
+ * database turns into a fast 503, not a hung request.
+ */
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  extra: { schema?: string } = {},
+): DataSourceOptions {
+  const common = {
+    entities: [UserEntity],
+    migrations: [...wardenMigrations],
+    migrationsTableName: 'warden_migrations',
+    synchronize: false,
+    logging: false,
+  };
+  if (database.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      schema: extra.schema,
+      extra: {
+        max: 10,
+        connectionTimeoutMillis: 2000,
+        statement_timeout: 5000,
+        query_timeout: 6000,
+        application_name: 'nest-warden',
+      },
+    };
+  }
+  if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: database.path,
+    enableWAL: database.path !== ':memory:',
+    timeout: 2000,
+  };
+}
+
+/** Connects and runs pending migrations. */
+export async function openDatabase(
+  database: DatabaseConfig,
+  extra: { schema?: string } = {},
+): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(database, extra));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

@@ -1,0 +1,17 @@
+import Redis from 'ioredis';
+
+/**
+ * The ioredis client the example app hands to nest-warden's Redis adapters: commands time out
+ * after 1 s, nothing is queued while disconnected (an outage is an immediate error → 503, not
+ * a hang), and it reconnects on its own when Redis comes back.
+ */
+export function createRedisClient(url: string): Redis {
+  return new Redis(url, {
+    commandTimeout: 1000,
+    connectTimeout: 2000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    lazyConnect: false,
+  });
+}

@@ -1,0 +1,73 @@
+import { EmailTakenException } from '../errors/warden.exceptions';
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
+import { UserRepository } from './user.repository';
+
+/** In-process {@link UserRepository} for tests and demos. Returns copies, never live objects. */
+export class MemoryUserRepository extends UserRepository {
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly idByEmail = new Map<string, string>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {
+    super();
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    return id ? copy(this.byId.get(id)) : null;
+  }
+
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const id = email ? this.idByEmail.get(email) : undefined;
+    return id ? copy(this.byId.get(id)) : null;
+  }
+
+  async create(user: NewUserRecord): Promise<UserRecord> {
+    if (this.idByEmail.has(user.email)) throw new EmailTakenException();
+    const at = this.now();
+    const record: UserRecord = {
+      ...user,
+      roles: [...user.roles],
+      isActive: true,
+      authVersion: 1,
+      createdAt: at,
+      updatedAt: at,
+      lastLoginAt: null,
+    };
+    this.byId.set(record.id, record);
+    this.idByEmail.set(record.email, record.id);
+    return copy(record) as UserRecord;
+  }
+
+  async update(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    const user = id ? this.byId.get(id) : undefined;
+    if (!user) return null;
+    const { bumpAuthVersion, roles, ...fields } = patch;
+    Object.assign(user, fields, roles ? { roles: [...roles] } : {}, { updatedAt: this.now() });
+    if (bumpAuthVersion) user.authVersion++;
+    return copy(user);
+  }
+
+  async replacePasswordHash(
+    id: string,
+    expectedHash: string,
+    newHash: string,
+    options: { bumpAuthVersion?: boolean } = {},
+  ): Promise<boolean> {
+    const user = id ? this.byId.get(id) : undefined;
+    if (!user || user.passwordHash !== expectedHash) return false;
+    user.passwordHash = newHash;
+    user.updatedAt = this.now();
+    if (options.bumpAuthVersion) user.authVersion++;
+    return true;
+  }
+
+  async list({ limit, offset }: { limit: number; offset: number }): Promise<UserRecord[]> {
+    return [...this.byId.values()]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(offset, offset + limit)
+      .map((user) => copy(user) as UserRecord);
+  }
+}
+
+function copy(user: UserRecord | undefined): UserRecord | null {
+  return user ? { ...user, roles: [...user.roles] } : null;
+}

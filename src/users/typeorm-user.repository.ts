@@ -1,0 +1,95 @@
+import type { DataSource, Repository } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions';
+import { UserEntity } from './user.entity';
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
+import { UserRepository } from './user.repository';
+
+/** Unique-violation codes of the drivers we support (PostgreSQL, better-sqlite3). */
+const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+/**
+ * {@link UserRepository} on TypeORM. Takes an initialised `DataSource` whose entities include
+ * {@link UserEntity}; the connection's lifecycle stays with the app.
+ */
+export class TypeOrmUserRepository extends UserRepository {
+  private readonly users: Repository<UserEntity>;
+
+  constructor(dataSource: DataSource) {
+    super();
+    this.users = dataSource.getRepository(UserEntity);
+  }
+
+  findById(id: string): Promise<UserRecord | null> {
+    if (!id) return Promise.resolve(null);
+    return this.guard(() => this.users.findOneBy({ id }));
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    if (!email) return Promise.resolve(null);
+    return this.guard(() => this.users.findOneBy({ email }));
+  }
+
+  create(user: NewUserRecord): Promise<UserRecord> {
+    return this.guard(async () => {
+      await this.users.insert({ ...user, isActive: true, authVersion: 1, lastLoginAt: null });
+      const created = await this.users.findOneBy({ id: user.id });
+      if (!created) throw new Error('inserted user not found');
+      return created;
+    });
+  }
+
+  update(id: string, patch: UserPatch): Promise<UserRecord | null> {
+    if (!id) return Promise.resolve(null);
+    const { bumpAuthVersion, ...fields } = patch;
+    return this.guard(async () => {
+      await this.users
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ ...fields, ...(bumpAuthVersion ? { authVersion: () => 'auth_version + 1' } : {}) })
+        .where('id = :id', { id })
+        .execute();
+      return this.users.findOneBy({ id });
+    });
+  }
+
+  replacePasswordHash(
+    id: string,
+    expectedHash: string,
+    newHash: string,
+    options: { bumpAuthVersion?: boolean } = {},
+  ): Promise<boolean> {
+    if (!id) return Promise.resolve(false);
+    return this.guard(async () => {
+      const result = await this.users
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({
+          passwordHash: newHash,
+          ...(options.bumpAuthVersion ? { authVersion: () => 'auth_version + 1' } : {}),
+        })
+        .where('id = :id AND password_hash = :expectedHash', { id, expectedHash })
+        .execute();
+      return (result.affected ?? 0) === 1;
+    });
+  }
+
+  list({ limit, offset }: { limit: number; offset: number }): Promise<UserRecord[]> {
+    return this.guard(() =>
+      this.users.find({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset }),
+    );
+  }
+
+  /** Maps driver failures: duplicate email → 409; anything else → 503 (database unavailable). */
+  private async guard<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+      if (error instanceof QueryFailedError && UNIQUE_VIOLATION.has(String(code))) {
+        throw new EmailTakenException();
+      }
+      throw new WardenUnavailableException('Database unavailable', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
+
+/**
+ * Port: where users live. Shipped adapters: `TypeOrmUserRepository` (PostgreSQL, SQLite) and
+ * `MemoryUserRepository` (tests, demos). Every adapter passes `test/contracts/user-repository`.
+ *
+ * Failures of the backing store throw `WardenUnavailableException` (503), never a raw driver
+ * error; a duplicate email throws `EmailTakenException` (409).
+ */
+export abstract class UserRepository {
+  /** The user with this id, or null. An empty or missing id returns null, never a first row. */
+  abstract findById(id: string): Promise<UserRecord | null>;
+  /** The user with this normalised email, or null. An empty email returns null. */
+  abstract findByEmail(email: string): Promise<UserRecord | null>;
+  /** Inserts a user; `EmailTakenException` if the email exists, atomically. */
+  abstract create(user: NewUserRecord): Promise<UserRecord>;
+  /** Applies a patch and returns the updated user, or null when no such user. */
+  abstract update(id: string, patch: UserPatch): Promise<UserRecord | null>;
+  /**
+   * Compare-and-set of the password hash: writes `newHash` only while the stored hash is still
+   * `expectedHash`, so a rehash never overwrites a concurrent password change. Returns whether
+   * it wrote.
+   */
+  abstract replacePasswordHash(
+    id: string,
+    expectedHash: string,
+    newHash: string,
+    options?: { bumpAuthVersion?: boolean },
+  ): Promise<boolean>;
+  /** Users ordered by creation, oldest first. */
+  abstract list(options: { limit: number; offset: number }): Promise<UserRecord[]>;
+}

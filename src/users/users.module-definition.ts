@@ -1,0 +1,22 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { PasswordOptions } from '../passwords/password.options';
+import type { UserRepository } from './user.repository';
+
+/** Options of {@link UsersModule}. */
+export interface UsersModuleOptions {
+  /** Where users live: `new TypeOrmUserRepository(dataSource)` or `new MemoryUserRepository()`. */
+  repository: UserRepository;
+  /** Argon2id cost, hashing bulkhead and password policy. */
+  passwords?: PasswordOptions;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableUsersModule,
+  MODULE_OPTIONS_TOKEN: USERS_MODULE_OPTIONS,
+  OPTIONS_TYPE: USERS_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: USERS_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<UsersModuleOptions>({ moduleName: 'WardenUsers' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createUsersOptions')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

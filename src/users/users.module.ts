@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { resolvePasswordOptions } from '../passwords/password.options';
+import { PasswordService } from '../passwords/password.service';
+import { WARDEN_PASSWORD_OPTIONS } from '../passwords/password.tokens';
+import { UserRepository } from './user.repository';
+import type { UsersModuleOptions } from './users.module-definition';
+import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition';
+import { UsersService } from './users.service';
+
+/**
+ * Users and passwords. Global by default (`isGlobal: false` to opt out), so `AuthModule` and
+ * the host app's own modules can inject {@link UsersService}.
+ *
+ * ```ts
+ * UsersModule.forRootAsync({
+ *   inject: [DataSource],
+ *   useFactory: (dataSource: DataSource) => ({ repository: new TypeOrmUserRepository(dataSource) }),
+ * })
+ * ```
+ */
+@Module({
+  providers: [
+    {
+      provide: UserRepository,
+      inject: [USERS_MODULE_OPTIONS],
+      useFactory: (options: UsersModuleOptions) => options.repository,
+    },
+    {
+      provide: WARDEN_PASSWORD_OPTIONS,
+      inject: [USERS_MODULE_OPTIONS],
+      useFactory: (options: UsersModuleOptions) => resolvePasswordOptions(options.passwords),
+    },
+    PasswordService,
+    UsersService,
+  ],
+  exports: [UserRepository, PasswordService, UsersService, WARDEN_PASSWORD_OPTIONS],
+})
+export class UsersModule extends ConfigurableUsersModule {}

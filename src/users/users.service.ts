@@ -1,0 +1,117 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EmailTakenException } from '../errors/warden.exceptions';
+import { PasswordService } from '../passwords/password.service';
+import { normalizeEmail } from './email';
+import type { UserRecord } from './user.record';
+import { UserRepository } from './user.repository';
+
+/** Input of {@link UsersService.register}. The email may be in any case or form. */
+export interface RegisterUserInput {
+  email: string;
+  password: string;
+  displayName?: string;
+  roles?: string[];
+}
+
+/**
+ * Users: registration, credential checks, password change, roles, deactivation. Every write
+ * that changes who may do what (password, roles, deactivation) bumps `authVersion`.
+ */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger('Warden');
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  /**
+   * Creates a user. Policy first (400), then a cheap existence check (409) so a duplicate
+   * costs no hash, then Argon2id, then an insert the unique index keeps race-free (409).
+   */
+  async register(input: RegisterUserInput): Promise<UserRecord> {
+    const email = normalizeEmail(input.email);
+    this.passwords.assertPolicy(input.password, email);
+    if (await this.users.findByEmail(email)) throw new EmailTakenException();
+    const passwordHash = await this.passwords.hash(input.password);
+    return this.users.create({
+      id: randomUUID(),
+      email,
+      displayName: input.displayName?.trim() || email.split('@')[0],
+      passwordHash,
+      roles: input.roles ?? ['user'],
+    });
+  }
+
+  /** The user with this id, or null. */
+  findById(id: string): Promise<UserRecord | null> {
+    return this.users.findById(id);
+  }
+
+  /** The user with this email (normalised here), or null. */
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.users.findByEmail(normalizeEmail(email ?? ''));
+  }
+
+  /** Users oldest first. `limit` is capped at 500. */
+  list(options: { limit?: number; offset?: number } = {}): Promise<UserRecord[]> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+    return this.users.list({ limit, offset: Math.max(options.offset ?? 0, 0) });
+  }
+
+  /**
+   * The active user whose password this is, or null. Unknown emails cost the same Argon2 work
+   * as a wrong password. A valid hash made with outdated parameters is rewritten, by
+   * compare-and-set so that a concurrent password change always wins.
+   */
+  async verifyCredentials(email: string, password: string): Promise<UserRecord | null> {
+    const user = await this.findByEmail(email);
+    if (!user) return this.passwords.verifyDummy(password).then(() => null);
+    const { valid, needsRehash } = await this.passwords.verify(user.passwordHash, password);
+    if (!valid || !user.isActive) return null;
+    if (needsRehash) {
+      const rehashed = await this.passwords.hash(password);
+      const written = await this.users.replacePasswordHash(user.id, user.passwordHash, rehashed);
+      if (written) this.logger.log(JSON.stringify({ event: 'password.rehashed', userId: user.id }));
+    }
+    return user;
+  }
+
+  /**
+   * Changes a password after checking the current one. Returns the updated user, or null when
+   * the current password is wrong. Bumps `authVersion`, which ends every older session.
+   */
+  async changePassword(
+    id: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<UserRecord | null> {
+    const user = await this.users.findById(id);
+    if (!user || !user.isActive) return null;
+    this.passwords.assertPolicy(newPassword, user.email);
+    const { valid } = await this.passwords.verify(user.passwordHash, currentPassword);
+    if (!valid) return null;
+    const newHash = await this.passwords.hash(newPassword);
+    const written = await this.users.replacePasswordHash(id, user.passwordHash, newHash, {
+      bumpAuthVersion: true,
+    });
+    return written ? this.users.findById(id) : null;
+  }
+
+  /** Replaces the user's roles and bumps `authVersion`. */
+  setRoles(id: string, roles: string[]): Promise<UserRecord | null> {
+    return this.users.update(id, { roles: [...new Set(roles)], bumpAuthVersion: true });
+  }
+
+  /** Deactivates the user (no login, every session ends) and bumps `authVersion`. */
+  deactivate(id: string): Promise<UserRecord | null> {
+    return this.users.update(id, { isActive: false, bumpAuthVersion: true });
+  }
+
+  /** Records a successful login time. */
+  recordLogin(id: string, at: Date = new Date()): Promise<UserRecord | null> {
+    return this.users.update(id, { lastLoginAt: at });
+  }
+}
