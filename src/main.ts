@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { EnvError } from './example/env';
-import { createApp } from './example/create-app';
+import { EnvError } from './example/env.js';
+import { createApp } from './example/create-app.js';
 
 /** The example app: `npm start`. Configuration: the environment variables of API.md. */
 async function main(): Promise<void> {

@@ -8,12 +8,12 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { WardenErrorResponseDto } from '../errors/warden-error-response.dto';
-import { JsonBodyGuard } from '../security/json-body.guard';
-import { UserResponseDto, toUserResponse } from '../users/user-response.dto';
-import { UsersService } from '../users/users.service';
-import { RegisterDto } from './dto/register.dto';
-import { wardenValidationPipe } from './validation';
+import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
+import { JsonBodyGuard } from '../security/json-body.guard.js';
+import { UserResponseDto, toUserResponse } from '../users/user-response.dto.js';
+import { UsersService } from '../users/users.service.js';
+import { RegisterDto } from './dto/register.dto.js';
+import { wardenValidationPipe } from './validation.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { WardenExceptionFilter } from '../errors/warden-exception.filter';
-import { AuthController } from './auth.controller';
+import { WardenExceptionFilter } from '../errors/warden-exception.filter.js';
+import { AuthController } from './auth.controller.js';
 
 /**
  * The HTTP routes of nest-warden (`/auth/*`) and its exception filter (503 + `Retry-After`).

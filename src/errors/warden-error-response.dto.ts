@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { WardenErrorCode } from './error-codes';
+import { WardenErrorCode } from './error-codes.js';
 
 /** The error body, for Swagger: Nest's shape plus a stable `code`. */
 export class WardenErrorResponseDto {

@@ -1,7 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { WardenUnavailableException } from './warden.exceptions';
+import { WardenUnavailableException } from './warden.exceptions.js';
 
 /**
  * Sets `Retry-After` on nest-warden's 503s and logs their cause (never a value that came from

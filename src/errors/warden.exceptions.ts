@@ -4,7 +4,7 @@ import {
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { WardenErrorCode } from './error-codes';
+import { WardenErrorCode } from './error-codes.js';
 
 /** The JSON body of every nest-warden error: Nest's shape plus a stable `code`. */
 export interface WardenErrorBody {

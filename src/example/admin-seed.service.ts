@@ -1,8 +1,8 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { UsersService } from '../users/users.service';
-import type { ExampleConfig } from './config';
-import { EXAMPLE_CONFIG } from './example.tokens';
+import { UsersService } from '../users/users.service.js';
+import type { ExampleConfig } from './config.js';
+import { EXAMPLE_CONFIG } from './example.tokens.js';
 
 /** Creates the admin from ADMIN_EMAIL / ADMIN_PASSWORD at boot when both are set and it is missing. */
 @Injectable()

@@ -2,17 +2,17 @@ import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module, Optional } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import type Redis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuthModule } from '../auth/auth.module';
-import { TypeOrmUserRepository } from '../users/typeorm-user.repository';
-import { UsersModule } from '../users/users.module';
-import { AdminSeedService } from './admin-seed.service';
-import type { ExampleConfig } from './config';
-import { openDatabase } from './database';
-import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens';
-import { HealthController } from './health.controller';
-import { createRedisClient } from './redis';
+import { AuthModule } from '../auth/auth.module.js';
+import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';
+import { UsersModule } from '../users/users.module.js';
+import { AdminSeedService } from './admin-seed.service.js';
+import type { ExampleConfig } from './config.js';
+import { openDatabase } from './database.js';
+import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens.js';
+import { HealthController } from './health.controller.js';
+import { createRedisClient } from './redis.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ParsedEnv } from './env';
-import { parseEnv, splitSecrets } from './env';
+import type { ParsedEnv } from './env.js';
+import { parseEnv, splitSecrets } from './env.js';
 
 /** Where the example app keeps its users. */
 export type DatabaseConfig = { type: 'postgres'; url: string } | { type: 'sqlite'; path: string };

@@ -4,10 +4,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { securityHeaders } from '../security/security-headers';
-import { AppModule } from './app.module';
-import type { ExampleConfig } from './config';
-import { loadExampleConfig } from './config';
+import { securityHeaders } from '../security/security-headers.js';
+import { AppModule } from './app.module.js';
+import type { ExampleConfig } from './config.js';
+import { loadExampleConfig } from './config.js';
 
 /** JSON bodies are capped at 16 KB: a bigger one gets 413 before any work. */
 export const JSON_BODY_LIMIT_BYTES = 16 * 1024;

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { wardenMigrations } from '../users/migrations';
-import { UserEntity } from '../users/user.entity';
-import type { DatabaseConfig } from './config';
+import { wardenMigrations } from '../users/migrations/index.js';
+import { UserEntity } from '../users/user.entity.js';
+import type { DatabaseConfig } from './config.js';
 
 /**
  * TypeORM options for the example app (and `ormconfig.ts`): nest-warden's entity and

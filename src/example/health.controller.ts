@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthCheckResult, HealthIndicatorFunction } from '@nestjs/terminus';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import type Redis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { EXAMPLE_REDIS } from './example.tokens';
+import { EXAMPLE_REDIS } from './example.tokens.js';
 
 /** `GET /health`: the database and (when configured) Redis, each with a 1 s timeout. */
 @ApiTags('health')

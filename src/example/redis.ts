@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 
 /**
  * The ioredis client the example app hands to nest-warden's Redis adapters: commands time out

@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { PasswordPolicyException } from '../errors/warden.exceptions';
+import { PasswordPolicyException } from '../errors/warden.exceptions.js';
 
 let commonPasswords: ReadonlySet<string> | undefined;
 

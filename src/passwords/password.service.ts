@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
-import { WardenErrorCode } from '../errors/error-codes';
-import { WardenUnavailableException } from '../errors/warden.exceptions';
-import { Bulkhead, BulkheadRejectedError } from './bulkhead';
-import { assertPasswordPolicy, normalizePassword } from './password-policy';
-import type { ResolvedPasswordOptions } from './password.options';
-import { WARDEN_PASSWORD_OPTIONS } from './password.tokens';
+import { WardenErrorCode } from '../errors/error-codes.js';
+import { WardenUnavailableException } from '../errors/warden.exceptions.js';
+import { Bulkhead, BulkheadRejectedError } from './bulkhead.js';
+import { assertPasswordPolicy, normalizePassword } from './password-policy.js';
+import type { ResolvedPasswordOptions } from './password.options.js';
+import { WARDEN_PASSWORD_OPTIONS } from './password.tokens.js';
 
 /** Outcome of {@link PasswordService.verify}. */
 export interface PasswordVerification {

@@ -1,6 +1,6 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
-import { JsonOnlyException } from '../errors/warden.exceptions';
+import { JsonOnlyException } from '../errors/warden.exceptions.js';
 
 /**
  * 415 unless the request says `Content-Type: application/json` (a charset parameter is

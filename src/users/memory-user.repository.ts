@@ -1,6 +1,6 @@
-import { EmailTakenException } from '../errors/warden.exceptions';
-import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
-import { UserRepository } from './user.repository';
+import { EmailTakenException } from '../errors/warden.exceptions.js';
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
+import { UserRepository } from './user.repository.js';
 
 /** In-process {@link UserRepository} for tests and demos. Returns copies, never live objects. */
 export class MemoryUserRepository extends UserRepository {

@@ -1,9 +1,9 @@
 import type { DataSource, Repository } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
-import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions';
-import { UserEntity } from './user.entity';
-import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
-import { UserRepository } from './user.repository';
+import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions.js';
+import { UserEntity } from './user.entity.js';
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
+import { UserRepository } from './user.repository.js';
 
 /** Unique-violation codes of the drivers we support (PostgreSQL, better-sqlite3). */
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { UserRecord } from './user.record';
+import type { UserRecord } from './user.record.js';
 
 /** A user as it goes on the wire: never a hash, never a secret. */
 export class UserResponseDto {

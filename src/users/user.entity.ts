@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { UserRecord } from './user.record';
+import type { UserRecord } from './user.record.js';
 
 /**
  * TypeORM entity of `warden_users`. Add it (and `wardenMigrations`) to your DataSource. The

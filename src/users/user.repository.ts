@@ -1,4 +1,4 @@
-import type { NewUserRecord, UserPatch, UserRecord } from './user.record';
+import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
 
 /**
  * Port: where users live. Shipped adapters: `TypeOrmUserRepository` (PostgreSQL, SQLite) and

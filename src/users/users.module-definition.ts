@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { PasswordOptions } from '../passwords/password.options';
-import type { UserRepository } from './user.repository';
+import type { PasswordOptions } from '../passwords/password.options.js';
+import type { UserRepository } from './user.repository.js';
 
 /** Options of {@link UsersModule}. */
 export interface UsersModuleOptions {

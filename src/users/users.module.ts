@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { resolvePasswordOptions } from '../passwords/password.options';
-import { PasswordService } from '../passwords/password.service';
-import { WARDEN_PASSWORD_OPTIONS } from '../passwords/password.tokens';
-import { UserRepository } from './user.repository';
-import type { UsersModuleOptions } from './users.module-definition';
-import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition';
-import { UsersService } from './users.service';
+import { resolvePasswordOptions } from '../passwords/password.options.js';
+import { PasswordService } from '../passwords/password.service.js';
+import { WARDEN_PASSWORD_OPTIONS } from '../passwords/password.tokens.js';
+import { UserRepository } from './user.repository.js';
+import type { UsersModuleOptions } from './users.module-definition.js';
+import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition.js';
+import { UsersService } from './users.service.js';
 
 /**
  * Users and passwords. Global by default (`isGlobal: false` to opt out), so `AuthModule` and

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EmailTakenException } from '../errors/warden.exceptions';
-import { PasswordService } from '../passwords/password.service';
-import { normalizeEmail } from './email';
-import type { UserRecord } from './user.record';
-import { UserRepository } from './user.repository';
+import { EmailTakenException } from '../errors/warden.exceptions.js';
+import { PasswordService } from '../passwords/password.service.js';
+import { normalizeEmail } from './email.js';
+import type { UserRecord } from './user.record.js';
+import { UserRepository } from './user.repository.js';
 
 /** Input of {@link UsersService.register}. The email may be in any case or form. */
 export interface RegisterUserInput {

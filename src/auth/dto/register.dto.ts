@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from '../../users/email';
+import { normalizeEmail } from '../../users/email.js';
 
 /** Normalises a string email before validation; leaves other types for `@IsString` to reject. */
 export const NormalizedEmail = () =>

@@ -1,4 +1,4 @@
-import { CreateWardenUsers1763800000000 } from './1763800000000-create-warden-users';
+import { CreateWardenUsers1763800000000 } from './1763800000000-create-warden-users.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [CreateWardenUsers1763800000000];

@@ -1,0 +1,44 @@
+import { PasswordPolicyException } from '../errors/warden.exceptions.js';
+import { assertPasswordPolicy, normalizePassword } from './password-policy.js';
+
+const limits = { minLength: 8, maxLength: 256 };
+
+describe('assertPasswordPolicy', () => {
+  it('accepts a long, uncommon passphrase', () => {
+    expect(() => assertPasswordPolicy('correct horse battery staple', limits)).not.toThrow();
+  });
+
+  it('counts code points, not UTF-16 units', () => {
+    // 4 emoji are 8 UTF-16 units but only 4 characters
+    expect(() => assertPasswordPolicy('😀😀😀😀', limits)).toThrow(PasswordPolicyException);
+    expect(() => assertPasswordPolicy('😀😀😀😀😀😀😀😀', limits)).not.toThrow();
+    expect(() => assertPasswordPolicy('😀'.repeat(256), limits)).not.toThrow();
+    expect(() => assertPasswordPolicy('😀'.repeat(257), limits)).toThrow(
+      'Password must be between 8 and 256 characters',
+    );
+  });
+
+  it('rejects the most common passwords whatever their case', () => {
+    for (const common of ['password', 'Password1', 'qwertyuiop', '12345678', 'ILOVEYOU1']) {
+      expect(() => assertPasswordPolicy(common, limits)).toThrow(/too common/);
+    }
+  });
+
+  it('rejects the account email and its local part', () => {
+    expect(() => assertPasswordPolicy('Alice.Smith@example.com', limits, 'alice.smith@example.com')).toThrow(
+      /email/,
+    );
+    expect(() => assertPasswordPolicy('alice.smith', limits, 'alice.smith@example.com')).toThrow(/email/);
+  });
+
+  it('has no composition rules', () => {
+    expect(() => assertPasswordPolicy('all lower case words here', limits)).not.toThrow();
+  });
+});
+
+describe('normalizePassword', () => {
+  it('maps composed and decomposed forms, and full-width digits, to one form', () => {
+    expect(normalizePassword('caf\u0065\u0301')).toBe(normalizePassword('caf\u00e9'));
+    expect(normalizePassword('１２３')).toBe('123');
+  });
+});

@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import type { ExampleConfig } from '../../src/example/config.js';
+import { createApp } from '../../src/example/create-app.js';
+import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL } from './services.js';
+
+/** The HTTP adapters every e2e suite runs on. */
+export const ADAPTERS = ['express', 'fastify'] as const;
+export type Adapter = (typeof ADAPTERS)[number];
+
+/** Fixed 48-character test secrets: the app must never generate files during tests. */
+export const TEST_SECRETS = {
+  SESSION_SECRETS: 'test-session-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+  JWT_SECRET: 'test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz012345',
+};
+
+export interface TestApp {
+  app: INestApplication;
+  config: ExampleConfig;
+  /** The Node server for supertest. */
+  server: import('node:http').Server;
+  close: () => Promise<void>;
+}
+
+/**
+ * Boots the example app in-process on `adapter`, against the real PostgreSQL (a fresh schema,
+ * dropped on close) and Redis, unless `env` says otherwise.
+ */
+export async function startTestApp(
+  adapter: Adapter,
+  env: Record<string, string | undefined> = {},
+  options: { schema?: string } = {},
+): Promise<TestApp> {
+  const owned = options.schema ? undefined : await createTestSchema();
+  const schema = options.schema ?? owned?.schema;
+  const { app, config } = await createApp(
+    {
+      NODE_ENV: 'test',
+      HTTP_ADAPTER: adapter,
+      DATABASE_URL: TEST_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_SECRETS,
+      ...env,
+    },
+    { databaseSchema: schema, logger: ['error'] },
+  );
+  await app.init();
+  if (adapter === 'fastify') {
+    await (app.getHttpAdapter().getInstance() as { ready: () => Promise<void> }).ready();
+  }
+  return {
+    app,
+    config,
+    server: app.getHttpServer(),
+    close: async () => {
+      await app.close();
+      await owned?.drop();
+    },
+  };
+}

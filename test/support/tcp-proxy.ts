@@ -1,0 +1,63 @@
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { createConnection, createServer } from 'node:net';
+
+/**
+ * A TCP proxy in front of a real service that a test can cut (every connection dropped, new
+ * ones refused) and restore, to see what the app does when PostgreSQL or Redis goes away.
+ * Never touches the shared service itself.
+ */
+export class TcpProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private cut = false;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  /** Starts listening on a free loopback port and returns it. */
+  async start(): Promise<number> {
+    this.server = createServer((client) => {
+      if (this.cut) {
+        client.destroy();
+        return;
+      }
+      const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
+      this.track(client);
+      this.track(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  /** Drops every open connection and refuses new ones until {@link restore}. */
+  cutAll(): void {
+    this.cut = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Accepts connections again. */
+  restore(): void {
+    this.cut = false;
+  }
+
+  /** Stops listening and drops everything. */
+  async stop(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+}
