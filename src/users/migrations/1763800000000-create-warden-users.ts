@@ -18,7 +18,7 @@ export class CreateWardenUsers1763800000000 implements MigrationInterface {
           { name: 'display_name', type: 'varchar', length: '100' },
           { name: 'password_hash', type: 'varchar', length: '255' },
           { name: 'roles', type: 'text' },
-          { name: 'is_active', type: 'boolean', default: true },
+          { name: 'is_active', type: 'boolean', default: postgres ? true : 1 },
           { name: 'auth_version', type: 'integer', default: 1 },
           { name: 'created_at', type: timestamp, default: now },
           { name: 'updated_at', type: timestamp, default: now },

@@ -1,0 +1,85 @@
+import { EnvError, parseEnv } from './env.js';
+
+const strong = 'k2v9Qe7LrT0pWx4ZbN8sYc1MhJ6dFg3A';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseEnv(env);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseEnv', () => {
+  it('applies the API.md defaults with no environment at all', () => {
+    expect(parseEnv({})).toMatchObject({
+      PORT: 3000,
+      HTTP_ADAPTER: 'express',
+      SESSION_IDLE_TIMEOUT_S: 1800,
+      SESSION_ABSOLUTE_TIMEOUT_S: 43200,
+      ACCESS_TOKEN_TTL_S: 900,
+      REFRESH_TOKEN_TTL_S: 1209600,
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
+      LOGIN_MAX_FAILURES_PER_IP: 50,
+      LOGIN_WINDOW_S: 900,
+      ARGON2_MEMORY_KIB: 19456,
+      ARGON2_TIME_COST: 2,
+      ARGON2_PARALLELISM: 1,
+    });
+  });
+
+  describe('in production', () => {
+    const good = {
+      NODE_ENV: 'production',
+      SESSION_SECRETS: strong,
+      JWT_SECRET: `${strong}x`,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    };
+
+    it('boots with strong secrets and Redis', () => {
+      expect(problems(good)).toEqual([]);
+    });
+
+    it('refuses to boot without secrets, one line per variable', () => {
+      const lines = problems({ NODE_ENV: 'production', REDIS_URL: good.REDIS_URL });
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^SESSION_SECRETS is required in production: set it/);
+      expect(lines[1]).toMatch(/^JWT_SECRET is required in production: set it/);
+    });
+
+    it('refuses a secret shorter than 32 characters, in any position of the list', () => {
+      const lines = problems({ ...good, SESSION_SECRETS: `${strong},short-but-random-xyz` });
+      expect(lines).toEqual([expect.stringMatching(/^SESSION_SECRETS entry 2 is shorter than 32 characters/)]);
+    });
+
+    it.each(['secret', 'changeme', 'dev-secret', 'keyboard cat', 'CHANGEME123'])(
+      'refuses the placeholder %p',
+      (placeholder) => {
+        expect(problems({ ...good, JWT_SECRET: placeholder })).toEqual([
+          expect.stringMatching(/^JWT_SECRET is a well-known placeholder: replace it/),
+        ]);
+      },
+    );
+
+    it('refuses the in-process session store', () => {
+      const { REDIS_URL: _omit, ...noRedis } = good;
+      expect(problems(noRedis)).toEqual([expect.stringMatching(/^REDIS_URL is required in production/)]);
+    });
+
+    it('refuses Argon2 below the OWASP floor, naming each variable', () => {
+      const lines = problems({ ...good, ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' });
+      expect(lines).toEqual([
+        expect.stringMatching(/^ARGON2_MEMORY_KIB=4096 is below the OWASP floor: set it to 19456/),
+        expect.stringMatching(/^ARGON2_TIME_COST=1 is below the OWASP floor: set it to 2/),
+      ]);
+    });
+  });
+
+  it('rejects malformed values with the variable name', () => {
+    expect(problems({ PORT: 'eighty' })[0]).toMatch(/^PORT: /);
+    expect(problems({ HTTP_ADAPTER: 'koa' })[0]).toMatch(/^HTTP_ADAPTER: /);
+    expect(problems({ COOKIE_SECURE: 'yes' })[0]).toMatch(/^COOKIE_SECURE: /);
+  });
+});

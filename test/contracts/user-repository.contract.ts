@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { EmailTakenException } from '../../src/errors/warden.exceptions.js';
+import type { NewUserRecord } from '../../src/users/user.record.js';
+import type { UserRepository } from '../../src/users/user.repository.js';
+
+/** How a contract run gets a fresh, empty repository, and gives it back. */
+export interface UserRepositoryHarness {
+  create: () => Promise<UserRepository>;
+  destroy: () => Promise<void>;
+}
+
+function newUser(overrides: Partial<NewUserRecord> = {}): NewUserRecord {
+  const id = randomUUID();
+  return {
+    id,
+    email: `${id.slice(0, 8)}@example.com`,
+    displayName: 'Someone',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaA',
+    roles: ['user'],
+    ...overrides,
+  };
+}
+
+/** The behaviour every `UserRepository` adapter must have. */
+export function describeUserRepositoryContract(name: string, harness: () => UserRepositoryHarness) {
+  describe(`UserRepository contract: ${name}`, () => {
+    let h: UserRepositoryHarness;
+    let users: UserRepository;
+
+    beforeAll(() => {
+      h = harness();
+    });
+    beforeEach(async () => {
+      users = await h.create();
+    });
+    afterEach(async () => {
+      await h.destroy();
+    });
+
+    describe('create', () => {
+      it('stores a user with defaults and returns it', async () => {
+        const input = newUser({ roles: ['user', 'admin'] });
+        const created = await users.create(input);
+        expect(created).toMatchObject({
+          ...input,
+          isActive: true,
+          authVersion: 1,
+          lastLoginAt: null,
+        });
+        expect(created.createdAt).toBeInstanceOf(Date);
+        expect(await users.findById(input.id)).toEqual(created);
+      });
+
+      it('refuses a second user with the same email (409)', async () => {
+        await users.create(newUser({ email: 'dup@example.com' }));
+        await expect(users.create(newUser({ email: 'dup@example.com' }))).rejects.toBeInstanceOf(
+          EmailTakenException,
+        );
+        expect(await users.list({ limit: 10, offset: 0 })).toHaveLength(1);
+      });
+
+      it('lets exactly one of many parallel creates with one email win', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () => users.create(newUser({ email: 'race@example.com' }))),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results.filter((r) => r.status === 'rejected')) {
+          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EmailTakenException);
+        }
+      });
+    });
+
+    describe('findByEmail / findById', () => {
+      it('returns null for an empty or missing key, never the first row', async () => {
+        await users.create(newUser());
+        expect(await users.findByEmail('')).toBeNull();
+        expect(await users.findById('')).toBeNull();
+        expect(await users.findByEmail(undefined as unknown as string)).toBeNull();
+        expect(await users.findById(undefined as unknown as string)).toBeNull();
+        expect(await users.findByEmail('nobody@example.com')).toBeNull();
+        expect(await users.findById(randomUUID())).toBeNull();
+      });
+
+      it('finds by the exact stored email', async () => {
+        const created = await users.create(newUser({ email: 'exact@example.com' }));
+        expect((await users.findByEmail('exact@example.com'))?.id).toBe(created.id);
+      });
+    });
+
+    describe('update', () => {
+      it('patches fields and bumps authVersion on request', async () => {
+        const { id } = await users.create(newUser());
+        const at = new Date('2026-01-02T03:04:05.000Z');
+        const updated = await users.update(id, {
+          roles: ['admin'],
+          isActive: false,
+          lastLoginAt: at,
+          bumpAuthVersion: true,
+        });
+        expect(updated).toMatchObject({ roles: ['admin'], isActive: false, authVersion: 2 });
+        expect(updated?.lastLoginAt?.getTime()).toBe(at.getTime());
+        expect((await users.update(id, { displayName: 'New' }))?.authVersion).toBe(2);
+      });
+
+      it('returns null for an unknown user', async () => {
+        expect(await users.update(randomUUID(), { displayName: 'x' })).toBeNull();
+      });
+    });
+
+    describe('replacePasswordHash', () => {
+      it('writes only while the stored hash is the expected one (compare-and-set)', async () => {
+        const user = await users.create(newUser());
+        expect(await users.replacePasswordHash(user.id, 'stale', 'new-1')).toBe(false);
+        expect(await users.replacePasswordHash(user.id, user.passwordHash, 'new-1')).toBe(true);
+        expect(await users.replacePasswordHash(user.id, user.passwordHash, 'new-2')).toBe(false);
+        const stored = await users.findById(user.id);
+        expect(stored).toMatchObject({ passwordHash: 'new-1', authVersion: 1 });
+      });
+
+      it('bumps authVersion when asked', async () => {
+        const user = await users.create(newUser());
+        await users.replacePasswordHash(user.id, user.passwordHash, 'x', { bumpAuthVersion: true });
+        expect((await users.findById(user.id))?.authVersion).toBe(2);
+      });
+    });
+
+    describe('list', () => {
+      it('pages through users', async () => {
+        for (let i = 0; i < 3; i++) await users.create(newUser());
+        expect(await users.list({ limit: 2, offset: 0 })).toHaveLength(2);
+        expect(await users.list({ limit: 2, offset: 2 })).toHaveLength(1);
+      });
+    });
+  });
+}
