@@ -14,7 +14,14 @@ export default {
       'ts-jest',
       { useESM: true, tsconfig: '<rootDir>/tsconfig.json', diagnostics: false },
     ],
+    // ESM-only packages that CommonJS packages require() (Node 20's Jest cannot load them
+    // natively): compiled to CommonJS on the fly.
+    '^.+/node_modules/(content-disposition)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,

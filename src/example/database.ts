@@ -34,6 +34,8 @@ export function dataSourceOptions(
         statement_timeout: 5000,
         query_timeout: 6000,
         application_name: 'nest-warden',
+        // Unqualified raw SQL lands in the same schema as the entities.
+        ...(extra.schema ? { options: `-c search_path="${extra.schema}"` } : {}),
       },
     };
   }
