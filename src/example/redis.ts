@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 /**
@@ -6,7 +7,9 @@ import { Redis } from 'ioredis';
  * a hang), and it reconnects on its own when Redis comes back.
  */
 export function createRedisClient(url: string): Redis {
-  return new Redis(url, {
+  const logger = new Logger('Redis');
+  let down = false;
+  const client = new Redis(url, {
     commandTimeout: 1000,
     connectTimeout: 2000,
     enableOfflineQueue: false,
@@ -14,4 +17,15 @@ export function createRedisClient(url: string): Redis {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     lazyConnect: false,
   });
+  // Log the transitions only, not every failed reconnect; never the URL (it may hold a password).
+  client.on('error', (error: Error & { code?: string }) => {
+    if (down) return;
+    down = true;
+    logger.warn(`Redis connection lost (${error.code ?? error.name}); retrying`);
+  });
+  client.on('ready', () => {
+    if (down) logger.log('Redis connection restored');
+    down = false;
+  });
+  return client;
 }
