@@ -26,10 +26,16 @@ export class AuthController {
   @UseGuards(JsonBodyGuard)
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ type: WardenErrorResponseDto, description: 'Invalid body or password policy' })
+  @ApiBadRequestResponse({
+    type: WardenErrorResponseDto,
+    description: 'Invalid body or password policy',
+  })
   @ApiConflictResponse({ type: WardenErrorResponseDto, description: 'Email already registered' })
   @ApiUnsupportedMediaTypeResponse({ type: WardenErrorResponseDto })
-  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto, description: 'Database down or hashing queue full; see Retry-After' })
+  @ApiServiceUnavailableResponse({
+    type: WardenErrorResponseDto,
+    description: 'Database down or hashing queue full; see Retry-After',
+  })
   async register(@Body(wardenValidationPipe) body: RegisterDto): Promise<UserResponseDto> {
     return toUserResponse(await this.users.register(body));
   }

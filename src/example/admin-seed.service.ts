@@ -18,7 +18,12 @@ export class AdminSeedService implements OnApplicationBootstrap {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config.env;
     if (!email || !password) return;
     if (await this.users.findByEmail(email)) return;
-    await this.users.register({ email, password, displayName: 'Administrator', roles: ['admin', 'user'] });
+    await this.users.register({
+      email,
+      password,
+      displayName: 'Administrator',
+      roles: ['admin', 'user'],
+    });
     this.logger.log('Admin user created from ADMIN_EMAIL');
   }
 }

@@ -12,7 +12,7 @@ import type { ExampleConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens.js';
 import { HealthController } from './health.controller.js';
-import { createRedisClient } from './redis.js';
+import { createRedisClient, waitForRedis } from './redis.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -39,7 +39,12 @@ export class AppModule {
         useFactory: () => openDatabase(config.database, { schema: options.databaseSchema }),
       },
       ...(config.redisUrl
-        ? [{ provide: EXAMPLE_REDIS, useFactory: () => createRedisClient(config.redisUrl as string) }]
+        ? [
+            {
+              provide: EXAMPLE_REDIS,
+              useFactory: () => waitForRedis(createRedisClient(config.redisUrl as string)),
+            },
+          ]
         : []),
     ];
     const resourcesModule: DynamicModule = {

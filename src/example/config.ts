@@ -56,7 +56,9 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     return { type: 'sqlite', path: isAbsolute(path) ? path : resolve(path) };
   }
-  throw new Error('DATABASE_URL must start with postgres:// or sqlite: (for example sqlite:./data/warden.sqlite)');
+  throw new Error(
+    'DATABASE_URL must start with postgres:// or sqlite: (for example sqlite:./data/warden.sqlite)',
+  );
 }
 
 function parseTrustProxy(value: string): number | false {

@@ -51,7 +51,9 @@ describe('parseEnv', () => {
 
     it('refuses a secret shorter than 32 characters, in any position of the list', () => {
       const lines = problems({ ...good, SESSION_SECRETS: `${strong},short-but-random-xyz` });
-      expect(lines).toEqual([expect.stringMatching(/^SESSION_SECRETS entry 2 is shorter than 32 characters/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(/^SESSION_SECRETS entry 2 is shorter than 32 characters/),
+      ]);
     });
 
     it.each(['secret', 'changeme', 'dev-secret', 'keyboard cat', 'CHANGEME123'])(
@@ -65,7 +67,9 @@ describe('parseEnv', () => {
 
     it('refuses the in-process session store', () => {
       const { REDIS_URL: _omit, ...noRedis } = good;
-      expect(problems(noRedis)).toEqual([expect.stringMatching(/^REDIS_URL is required in production/)]);
+      expect(problems(noRedis)).toEqual([
+        expect.stringMatching(/^REDIS_URL is required in production/),
+      ]);
     });
 
     it('refuses Argon2 below the OWASP floor, naming each variable', () => {

@@ -2,9 +2,23 @@ import { z } from 'zod';
 
 /** Placeholders that people paste from tutorials; refused as secrets in production. */
 const PLACEHOLDER_SECRETS = [
-  'secret', 'changeme', 'change-me', 'change_me', 'dev-secret', 'development', 'password',
-  'keyboard cat', 'your-secret', 'your_secret', 'supersecret', 'mysecret', 'test', 'default',
-  'example', 'jwt-secret', 'session-secret',
+  'secret',
+  'changeme',
+  'change-me',
+  'change_me',
+  'dev-secret',
+  'development',
+  'password',
+  'keyboard cat',
+  'your-secret',
+  'your_secret',
+  'supersecret',
+  'mysecret',
+  'test',
+  'default',
+  'example',
+  'jwt-secret',
+  'session-secret',
 ];
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -71,20 +85,29 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
 
 /** Splits a comma-separated secret list, newest first. */
 export function splitSecrets(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function secretProblems(name: string, secrets: string[]): string[] {
   if (secrets.length === 0) {
-    return [`${name} is required in production: set it to a random value of at least 32 characters (openssl rand -base64 48)`];
+    return [
+      `${name} is required in production: set it to a random value of at least 32 characters (openssl rand -base64 48)`,
+    ];
   }
   return secrets.flatMap((secret, index) => {
     const which = secrets.length > 1 ? `${name} entry ${index + 1}` : name;
     if (PLACEHOLDER_SECRETS.some((p) => secret.toLowerCase().replace(/[0-9]+$/, '') === p)) {
-      return [`${which} is a well-known placeholder: replace it with a random value (openssl rand -base64 48)`];
+      return [
+        `${which} is a well-known placeholder: replace it with a random value (openssl rand -base64 48)`,
+      ];
     }
     if (secret.length < 32) {
-      return [`${which} is shorter than 32 characters: use a random value of at least 32 characters (openssl rand -base64 48)`];
+      return [
+        `${which} is shorter than 32 characters: use a random value of at least 32 characters (openssl rand -base64 48)`,
+      ];
     }
     return [];
   });
@@ -96,7 +119,9 @@ function productionProblems(env: ParsedEnv): string[] {
     ...secretProblems('JWT_SECRET', splitSecrets(env.JWT_SECRET)),
   ];
   if (!env.REDIS_URL) {
-    problems.push('REDIS_URL is required in production: the in-process session store loses sessions on restart and is not shared between instances; set REDIS_URL=redis://host:6379');
+    problems.push(
+      'REDIS_URL is required in production: the in-process session store loses sessions on restart and is not shared between instances; set REDIS_URL=redis://host:6379',
+    );
   }
   return problems;
 }
@@ -105,10 +130,14 @@ function productionProblems(env: ParsedEnv): string[] {
 function argon2Problems(env: ParsedEnv): string[] {
   const problems: string[] = [];
   if (env.ARGON2_MEMORY_KIB < 19456) {
-    problems.push(`ARGON2_MEMORY_KIB=${env.ARGON2_MEMORY_KIB} is below the OWASP floor: set it to 19456 or more`);
+    problems.push(
+      `ARGON2_MEMORY_KIB=${env.ARGON2_MEMORY_KIB} is below the OWASP floor: set it to 19456 or more`,
+    );
   }
   if (env.ARGON2_TIME_COST < 2) {
-    problems.push(`ARGON2_TIME_COST=${env.ARGON2_TIME_COST} is below the OWASP floor: set it to 2 or more`);
+    problems.push(
+      `ARGON2_TIME_COST=${env.ARGON2_TIME_COST} is below the OWASP floor: set it to 2 or more`,
+    );
   }
   return problems;
 }

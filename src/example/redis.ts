@@ -29,3 +29,21 @@ export function createRedisClient(url: string): Redis {
   });
   return client;
 }
+
+/**
+ * Resolves when the client is ready, or after `timeoutMs` if Redis is not reachable: the app
+ * still boots, `/health` reports Redis down and Redis-backed requests get 503 until it returns.
+ */
+export async function waitForRedis(client: Redis, timeoutMs = 2000): Promise<Redis> {
+  if (client.status === 'ready') return client;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    }
+  });
+  return client;
+}

@@ -25,10 +25,12 @@ describe('assertPasswordPolicy', () => {
   });
 
   it('rejects the account email and its local part', () => {
-    expect(() => assertPasswordPolicy('Alice.Smith@example.com', limits, 'alice.smith@example.com')).toThrow(
+    expect(() =>
+      assertPasswordPolicy('Alice.Smith@example.com', limits, 'alice.smith@example.com'),
+    ).toThrow(/email/);
+    expect(() => assertPasswordPolicy('alice.smith', limits, 'alice.smith@example.com')).toThrow(
       /email/,
     );
-    expect(() => assertPasswordPolicy('alice.smith', limits, 'alice.smith@example.com')).toThrow(/email/);
   });
 
   it('has no composition rules', () => {

@@ -8,7 +8,9 @@ describe('PasswordService', () => {
   describe('hash', () => {
     it('produces an Argon2id PHC string with the configured cost and a 16-byte salt', async () => {
       const hash = await service().hash('correct horse battery');
-      expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]+$/);
+      expect(hash).toMatch(
+        /^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]+$/,
+      );
     });
 
     it('salts: the same password never gives the same hash', async () => {

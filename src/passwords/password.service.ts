@@ -29,11 +29,7 @@ export class PasswordService {
   private dummyHash?: Promise<string>;
 
   constructor(@Inject(WARDEN_PASSWORD_OPTIONS) readonly options: ResolvedPasswordOptions) {
-    this.bulkhead = new Bulkhead(
-      options.maxConcurrent,
-      options.maxQueued,
-      options.queueDeadlineMs,
-    );
+    this.bulkhead = new Bulkhead(options.maxConcurrent, options.maxQueued, options.queueDeadlineMs);
   }
 
   /** Throws `PasswordPolicyException` (400) if the password breaks the policy. */

@@ -6,7 +6,10 @@ export class UserResponseDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ example: 'alice@example.com', description: 'Normalised: trimmed, NFKC, lower-case' })
+  @ApiProperty({
+    example: 'alice@example.com',
+    description: 'Normalised: trimmed, NFKC, lower-case',
+  })
   email!: string;
 
   @ApiProperty({ example: 'Alice' })

@@ -18,5 +18,8 @@ export const {
 } = new ConfigurableModuleBuilder<UsersModuleOptions>({ moduleName: 'WardenUsers' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createUsersOptions')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

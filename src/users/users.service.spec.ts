@@ -15,7 +15,10 @@ describe('UsersService', () => {
   describe('register', () => {
     it('normalises the email and stores an Argon2id hash, never the password', async () => {
       const { users, repository } = setup();
-      const user = await users.register({ email: '  Alice@Ｅxample.COM ', password: 'correct horse battery' });
+      const user = await users.register({
+        email: '  Alice@Ｅxample.COM ',
+        password: 'correct horse battery',
+      });
       expect(user.email).toBe('alice@example.com');
       expect(user.displayName).toBe('alice');
       expect(user.roles).toEqual(['user']);
@@ -35,9 +38,9 @@ describe('UsersService', () => {
     it('checks the policy before any hashing', async () => {
       const { users, passwords } = setup();
       const hash = jest.spyOn(passwords, 'hash');
-      await expect(users.register({ email: 'c@example.com', password: 'short' })).rejects.toBeInstanceOf(
-        PasswordPolicyException,
-      );
+      await expect(
+        users.register({ email: 'c@example.com', password: 'short' }),
+      ).rejects.toBeInstanceOf(PasswordPolicyException);
       expect(hash).not.toHaveBeenCalled();
     });
   });
@@ -46,9 +49,9 @@ describe('UsersService', () => {
     it('returns the user for the right password, null otherwise', async () => {
       const { users } = setup();
       await users.register({ email: 'dan@example.com', password: 'correct horse battery' });
-      expect((await users.verifyCredentials('DAN@example.com', 'correct horse battery'))?.email).toBe(
-        'dan@example.com',
-      );
+      expect(
+        (await users.verifyCredentials('DAN@example.com', 'correct horse battery'))?.email,
+      ).toBe('dan@example.com');
       expect(await users.verifyCredentials('dan@example.com', 'wrong horse battery')).toBeNull();
     });
 
@@ -61,14 +64,20 @@ describe('UsersService', () => {
 
     it('refuses a deactivated user even with the right password', async () => {
       const { users } = setup();
-      const user = await users.register({ email: 'eve@example.com', password: 'correct horse battery' });
+      const user = await users.register({
+        email: 'eve@example.com',
+        password: 'correct horse battery',
+      });
       await users.deactivate(user.id);
       expect(await users.verifyCredentials('eve@example.com', 'correct horse battery')).toBeNull();
     });
 
     it('rehashes an outdated hash on a successful login', async () => {
       const weak = setup();
-      const user = await weak.users.register({ email: 'f@example.com', password: 'correct horse battery' });
+      const user = await weak.users.register({
+        email: 'f@example.com',
+        password: 'correct horse battery',
+      });
       const oldHash = (await weak.repository.findById(user.id))!.passwordHash;
       const strong = new UsersService(
         weak.repository,
@@ -82,7 +91,10 @@ describe('UsersService', () => {
 
     it('never lets a rehash overwrite a concurrent password change', async () => {
       const weak = setup();
-      const user = await weak.users.register({ email: 'g@example.com', password: 'correct horse battery' });
+      const user = await weak.users.register({
+        email: 'g@example.com',
+        password: 'correct horse battery',
+      });
       const strongPasswords = new PasswordService(resolvePasswordOptions({ memoryCostKib: 24576 }));
       const strong = new UsersService(weak.repository, strongPasswords);
       // The password changes while the login's rehash is being computed.
@@ -92,35 +104,54 @@ describe('UsersService', () => {
         return realHash(password);
       });
       await strong.verifyCredentials('g@example.com', 'correct horse battery');
-      expect(await weak.users.verifyCredentials('g@example.com', 'brand new passphrase')).not.toBeNull();
-      expect(await weak.users.verifyCredentials('g@example.com', 'correct horse battery')).toBeNull();
+      expect(
+        await weak.users.verifyCredentials('g@example.com', 'brand new passphrase'),
+      ).not.toBeNull();
+      expect(
+        await weak.users.verifyCredentials('g@example.com', 'correct horse battery'),
+      ).toBeNull();
     });
   });
 
   describe('changePassword', () => {
     it('needs the current password and bumps authVersion', async () => {
       const { users } = setup();
-      const user = await users.register({ email: 'h@example.com', password: 'correct horse battery' });
-      expect(await users.changePassword(user.id, 'wrong password here', 'brand new passphrase')).toBeNull();
-      const changed = await users.changePassword(user.id, 'correct horse battery', 'brand new passphrase');
+      const user = await users.register({
+        email: 'h@example.com',
+        password: 'correct horse battery',
+      });
+      expect(
+        await users.changePassword(user.id, 'wrong password here', 'brand new passphrase'),
+      ).toBeNull();
+      const changed = await users.changePassword(
+        user.id,
+        'correct horse battery',
+        'brand new passphrase',
+      );
       expect(changed?.authVersion).toBe(user.authVersion + 1);
       expect(await users.verifyCredentials('h@example.com', 'brand new passphrase')).not.toBeNull();
     });
 
     it('applies the policy to the new password', async () => {
       const { users } = setup();
-      const user = await users.register({ email: 'i@example.com', password: 'correct horse battery' });
-      await expect(users.changePassword(user.id, 'correct horse battery', 'password')).rejects.toBeInstanceOf(
-        PasswordPolicyException,
-      );
+      const user = await users.register({
+        email: 'i@example.com',
+        password: 'correct horse battery',
+      });
+      await expect(
+        users.changePassword(user.id, 'correct horse battery', 'password'),
+      ).rejects.toBeInstanceOf(PasswordPolicyException);
     });
   });
 
   describe('setRoles / deactivate', () => {
     it('bump authVersion', async () => {
       const { users } = setup();
-      const user = await users.register({ email: 'j@example.com', password: 'correct horse battery' });
-      expect((await users.setRoles(user.id, ['admin', 'admin', 'user']))).toMatchObject({
+      const user = await users.register({
+        email: 'j@example.com',
+        password: 'correct horse battery',
+      });
+      expect(await users.setRoles(user.id, ['admin', 'admin', 'user'])).toMatchObject({
         roles: ['admin', 'user'],
         authVersion: 2,
       });

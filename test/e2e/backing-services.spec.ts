@@ -20,7 +20,11 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       target.host = `127.0.0.1:${port}`;
       const schema = await createTestSchema();
       dropSchema = schema.drop;
-      t = await startTestApp(adapter, { DATABASE_URL: target.toString() }, { schema: schema.schema });
+      t = await startTestApp(
+        adapter,
+        { DATABASE_URL: target.toString() },
+        { schema: schema.schema },
+      );
     });
     afterAll(async () => {
       proxy.restore();
@@ -49,7 +53,10 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       expect(health.body.error.database.status).toBe('down');
 
       proxy.restore();
-      await request(t.server).post('/auth/register').send({ email: 'down@example.com', password }).expect(201);
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'down@example.com', password })
+        .expect(201);
       await request(t.server).get('/health').expect(200);
       const rows = await t.app
         .get(DataSource)

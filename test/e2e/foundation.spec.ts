@@ -72,13 +72,26 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
         .post('/auth/register')
         .send({ email: ' Carol@Example.COM ', password, displayName: 'Carol' })
         .expect(201);
-      expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'displayName', 'email', 'id', 'roles']);
-      expect(res.body).toMatchObject({ email: 'carol@example.com', displayName: 'Carol', roles: ['user'] });
+      expect(Object.keys(res.body).sort()).toEqual([
+        'createdAt',
+        'displayName',
+        'email',
+        'id',
+        'roles',
+      ]);
+      expect(res.body).toMatchObject({
+        email: 'carol@example.com',
+        displayName: 'Carol',
+        roles: ['user'],
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/argon2|hash/i);
     });
 
     it('answers 409 for an email taken in another case', async () => {
-      await request(t.server).post('/auth/register').send({ email: 'dave@example.com', password }).expect(201);
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'dave@example.com', password })
+        .expect(201);
       const res = await request(t.server)
         .post('/auth/register')
         .send({ email: 'DAVE@example.com', password })
@@ -125,7 +138,10 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
         .post('/auth/register')
         .send({ email: `policy-${_name.replace(' ', '')}@example.com`, password: pw })
         .expect(400);
-      expect(res.body).toMatchObject({ code: 'PASSWORD_POLICY', message: expect.stringMatching(message) });
+      expect(res.body).toMatchObject({
+        code: 'PASSWORD_POLICY',
+        message: expect.stringMatching(message),
+      });
     });
 
     it('rejects a body that is not JSON with 415', async () => {
@@ -158,10 +174,17 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
     });
 
     it('gives exactly one 201 for 50 parallel registrations of one address in many forms', async () => {
-      const forms = ['Alice@Example.com', ' alice@example.com', 'ALICE@EXAMPLE.COM', 'alice@EXAMPLE.com '];
+      const forms = [
+        'Alice@Example.com',
+        ' alice@example.com',
+        'ALICE@EXAMPLE.COM',
+        'alice@EXAMPLE.com ',
+      ];
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          request(t.server).post('/auth/register').send({ email: forms[i % forms.length], password }),
+          request(t.server)
+            .post('/auth/register')
+            .send({ email: forms[i % forms.length], password }),
         ),
       );
       const codes = results.map((r) => r.status);

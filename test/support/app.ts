@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { ExampleConfig } from '../../src/example/config.js';
 import { createApp } from '../../src/example/create-app.js';
@@ -17,7 +18,7 @@ export interface TestApp {
   app: INestApplication;
   config: ExampleConfig;
   /** The Node server for supertest. */
-  server: import('node:http').Server;
+  server: Server;
   close: () => Promise<void>;
 }
 

@@ -22,6 +22,51 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   if (problems.length > 0) throw new Error(`\n${problems.join('\n')}\n`);
+  await dropLeftovers();
+}
+
+/**
+ * Test schemas and Redis keys are named `warden_test_<pid>_<random>`; a run that crashed
+ * leaves some behind. Drop the ones whose process is gone (other runs sharing the services
+ * are alive and keep theirs).
+ */
+async function dropLeftovers(): Promise<void> {
+  const dead = (name: string) => {
+    const pid = Number(/^warden_test_(\d+)_/.exec(name)?.[1]);
+    if (!pid) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'warden\\_test\\_%'",
+    );
+    for (const { nspname } of rows.filter((row) => dead(row.nspname))) {
+      await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    }
+  } finally {
+    await client.end();
+  }
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'warden_test_*', 'COUNT', 1000);
+      const stale = keys.filter(dead);
+      if (stale.length > 0) await redis.unlink(...stale);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function reachable(url: string, defaultPort: number): Promise<boolean> {

@@ -1,0 +1,45 @@
+// nest-warden's only public entry. Every export is listed by name, grouped by feature.
+
+// Auth
+export { AuthModule } from './auth/auth.module.js';
+export { AuthController } from './auth/auth.controller.js';
+export { RegisterDto } from './auth/dto/register.dto.js';
+export { wardenValidationPipe } from './auth/validation.js';
+
+// Users
+export { UsersModule } from './users/users.module.js';
+export type { UsersModuleOptions } from './users/users.module-definition.js';
+export { UsersService } from './users/users.service.js';
+export type { RegisterUserInput } from './users/users.service.js';
+export { UserRepository } from './users/user.repository.js';
+export { TypeOrmUserRepository } from './users/typeorm-user.repository.js';
+export { MemoryUserRepository } from './users/memory-user.repository.js';
+export { UserEntity } from './users/user.entity.js';
+export { wardenMigrations } from './users/migrations/index.js';
+export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.js';
+export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';
+export { normalizeEmail } from './users/email.js';
+
+// Passwords
+export { PasswordService } from './passwords/password.service.js';
+export type { PasswordVerification } from './passwords/password.service.js';
+export { ARGON2_OWASP_FLOOR, resolvePasswordOptions } from './passwords/password.options.js';
+export type { PasswordOptions, ResolvedPasswordOptions } from './passwords/password.options.js';
+export { assertPasswordPolicy, normalizePassword } from './passwords/password-policy.js';
+
+// Security
+export { JsonBodyGuard } from './security/json-body.guard.js';
+export { securityHeaders } from './security/security-headers.js';
+export type { SecurityHeadersOptions } from './security/security-headers.js';
+
+// Errors
+export { WardenErrorCode } from './errors/error-codes.js';
+export {
+  EmailTakenException,
+  JsonOnlyException,
+  PasswordPolicyException,
+  WardenUnavailableException,
+} from './errors/warden.exceptions.js';
+export type { WardenErrorBody } from './errors/warden.exceptions.js';
+export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
+export { WardenExceptionFilter } from './errors/warden-exception.filter.js';

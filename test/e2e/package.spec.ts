@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/processes.js';
+
+/**
+ * `npm pack` gives a tarball a separate NestJS app can install and import: the consumer under
+ * test/consumer is compiled (strict, with the library's declarations) against the packed
+ * tarball and run. `npm test` builds dist/ before Jest runs.
+ */
+describe('the npm package', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-consumer-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs from the packed tarball, compiles against its types and runs', () => {
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as [{ filename: string; files: { path: string }[] }];
+    const files = packed[0].files.map((f) => f.path);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files.filter((f) => /^dist\/(main|example)|\.spec\.|^src\/|^test\//.test(f))).toEqual(
+      [],
+    );
+
+    cpSync(join(ROOT, 'test', 'consumer'), dir, { recursive: true });
+    const modules = join(dir, 'node_modules');
+    mkdirSync(join(modules, 'nest-warden'), { recursive: true });
+    execFileSync('tar', [
+      '-xzf',
+      join(dir, packed[0].filename),
+      '-C',
+      join(modules, 'nest-warden'),
+      '--strip-components=1',
+    ]);
+    // The consumer's other dependencies (Nest, typeorm, ...) come from this repository's install.
+    for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
+      if (entry === 'nest-warden' || entry.startsWith('.')) continue;
+      symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
+    }
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir],
+      {
+        cwd: dir,
+        stdio: 'pipe',
+      },
+    );
+    const output = execFileSync(process.execPath, [join(dir, 'dist', 'main.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output.trim())).toEqual({ status: 201, found: true });
+  });
+});
