@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { WardenUnavailableException } from '../errors/warden.exceptions.js';
+import * as scripts from './redis-session.scripts.js';
+import type { SessionRecord, SessionRef, StoredSession, UserSessionsRef } from './session.record.js';
+import type { SessionWriteOptions } from './session.store.js';
+import { SessionStore } from './session.store.js';
+
+/** Options of {@link RedisSessionStore}. */
+export interface RedisSessionStoreOptions {
+  /** Prefix of every key. @default 'warden:' */
+  keyPrefix?: string;
+  /** Longest wait for any Redis call, in ms; then 503. @default 1000 */
+  commandTimeoutMs?: number;
+}
+
+type ScriptName = keyof typeof scripts;
+
+/**
+ * {@link SessionStore} on Redis (ioredis `Redis` or `Cluster`, already connected). Keys:
+ * `<prefix>{<tag>}:s:<sha256(id)>` (session), `…:p:<sha256(id)>` (forward pointer after a
+ * rotation), `…:u:<userId>` (the user's index, a sorted set). Every key has a TTL; every change
+ * to a session and its index is one Lua script.
+ *
+ * Give it a client with `enableOfflineQueue: false`: a Redis outage must fail fast (503), not
+ * queue requests. Calls also time out after `commandTimeoutMs` whatever the client does.
+ */
+export class RedisSessionStore extends SessionStore {
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly logger = new Logger('Warden');
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    options: RedisSessionStoreOptions = {},
+  ) {
+    super();
+    this.prefix = options.keyPrefix ?? 'warden:';
+    this.timeoutMs = options.commandTimeoutMs ?? 1000;
+    for (const [name, lua] of Object.entries(scripts)) {
+      if (!(`warden${name}` in redis)) {
+        redis.defineCommand(`warden${name}`, { lua });
+      }
+    }
+    if ((redis.options as { enableOfflineQueue?: boolean }).enableOfflineQueue !== false) {
+      this.logger.warn(
+        'RedisSessionStore: the Redis client queues commands while disconnected; set enableOfflineQueue: false so an outage fails fast',
+      );
+    }
+  }
+
+  async create(
+    ref: SessionRef,
+    record: SessionRecord,
+    options: SessionWriteOptions & { maxSessions: number; indexTtlMs: number },
+  ): Promise<SessionRecord[]> {
+    const evicted = (await this.run('CREATE', [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)], [
+      this.base(ref.tag),
+      JSON.stringify(record),
+      options.ttlMs,
+      member(record.handle, ref.idHash),
+      record.createdAt,
+      options.maxSessions,
+      options.indexTtlMs,
+    ])) as string[];
+    return evicted.map(parse);
+  }
+
+  async get(ref: SessionRef): Promise<StoredSession | null> {
+    const found = (await this.run('GET', [this.sessionKey(ref), this.pointerKey(ref)], [
+      this.base(ref.tag),
+      ref.idHash,
+    ])) as [string, string, string] | null;
+    if (!found) return null;
+    const graceUntil = found[2] ? Number(found[2]) : undefined;
+    return { record: parse(found[0]), idHash: found[1], graceUntil };
+  }
+
+  async touch(ref: SessionRef, record: SessionRecord, options: SessionWriteOptions): Promise<boolean> {
+    const result = await this.guard(
+      this.redis.set(this.sessionKey(ref), JSON.stringify(record), 'PX', options.ttlMs, 'XX'),
+    );
+    return result === 'OK';
+  }
+
+  async rotate(
+    from: SessionRef,
+    toIdHash: string,
+    record: SessionRecord,
+    options: SessionWriteOptions & { graceMs: number; graceUntil: number },
+  ): Promise<boolean> {
+    const to = { tag: from.tag, idHash: toIdHash };
+    const moved = await this.run(
+      'ROTATE',
+      [this.sessionKey(from), this.sessionKey(to), this.pointerKey(from), this.indexKey(from.tag, record.userId)],
+      [
+        JSON.stringify(record),
+        options.ttlMs,
+        options.graceMs,
+        member(record.handle, from.idHash),
+        member(record.handle, toIdHash),
+        record.createdAt,
+        `${toIdHash}|${options.graceUntil}`,
+      ],
+    );
+    return moved === 1;
+  }
+
+  async destroy(ref: SessionRef, record: SessionRecord): Promise<boolean> {
+    const deleted = await this.run('DESTROY', [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)], [
+      member(record.handle, ref.idHash),
+    ]);
+    return deleted === 1;
+  }
+
+  async list(user: UserSessionsRef): Promise<StoredSession[]> {
+    const flat = (await this.run('LIST', [this.indexKey(user.tag, user.userId)], [this.base(user.tag)])) as string[];
+    const out: StoredSession[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ record: parse(flat[i]), idHash: flat[i + 1] });
+    return out;
+  }
+
+  async revokeHandle(user: UserSessionsRef, handle: string): Promise<SessionRecord | null> {
+    const value = (await this.run('REVOKE_HANDLE', [this.indexKey(user.tag, user.userId)], [
+      this.base(user.tag),
+      handle,
+    ])) as string | null;
+    return value ? parse(value) : null;
+  }
+
+  async revokeAll(user: UserSessionsRef, exceptHandle?: string): Promise<SessionRecord[]> {
+    const values = (await this.run('REVOKE_ALL', [this.indexKey(user.tag, user.userId)], [
+      this.base(user.tag),
+      exceptHandle ?? '',
+    ])) as string[];
+    return values.map(parse);
+  }
+
+  private base(tag: string): string {
+    return `${this.prefix}{${tag}}:`;
+  }
+  private sessionKey(ref: SessionRef): string {
+    return `${this.base(ref.tag)}s:${ref.idHash}`;
+  }
+  private pointerKey(ref: SessionRef): string {
+    return `${this.base(ref.tag)}p:${ref.idHash}`;
+  }
+  private indexKey(tag: string, userId: string): string {
+    return `${this.base(tag)}u:${userId}`;
+  }
+
+  private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const command = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+      `warden${name}`
+    ];
+    return this.guard(command.call(this.redis, keys.length, ...keys, ...args));
+  }
+
+  /** Bounds every call by the timeout and turns any Redis failure into a 503. */
+  private async guard<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis call timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } catch (error) {
+      call.catch(() => undefined);
+      throw new WardenUnavailableException('Session store unavailable', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function member(handle: string, idHash: string): string {
+  return `${handle}:${idHash}`;
+}
+
+function parse(json: string): SessionRecord {
+  return JSON.parse(json) as SessionRecord;
+}

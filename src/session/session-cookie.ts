@@ -1,0 +1,131 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+
+/** What a valid session cookie carries: the secret id and the user's (hidden) slot tag. */
+export interface SessionCookiePayload {
+  /** 256 random bits, base64url. Never stored anywhere. */
+  id: string;
+  /** The user's slot tag: 4 hex characters. */
+  tag: string;
+}
+
+interface Keys {
+  mac: Buffer;
+  locator: Buffer;
+}
+
+const ID_BYTES = 32;
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const LOCATOR_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The session cookie: `<id>.<locator>.<signature>`, about 110 characters.
+ *
+ * - `id`: 256 bits from the OS CSPRNG. The store only ever sees its SHA-256.
+ * - `locator`: the user's Redis slot tag (so the session and the user's index share a Redis
+ *   Cluster slot and change in one script), AES-256-encrypted in one block with 14 random
+ *   bytes, so it reveals nothing and two cookies of one user cannot be linked.
+ * - `signature`: HMAC-SHA256 over both. The first secret signs, all verify (rotation), in
+ *   constant time; a bad or missing signature is rejected before any store lookup.
+ */
+export class SessionCookieCodec {
+  /** `__Host-sid` when secure, else `sid`. */
+  readonly name: string;
+  private readonly keys: Keys[];
+
+  constructor(
+    secrets: string[],
+    private readonly secure: boolean,
+  ) {
+    this.name = secure ? '__Host-sid' : 'sid';
+    this.keys = secrets.map((secret) => ({
+      mac: createHmac('sha256', secret).update('nest-warden session mac v1').digest(),
+      locator: createHmac('sha256', secret).update('nest-warden session locator v1').digest(),
+    }));
+  }
+
+  /** A new random session id. */
+  static newId(): string {
+    return randomBytes(ID_BYTES).toString('base64url');
+  }
+
+  /** SHA-256 of a session id, base64url: the only form of the id a store sees. */
+  static hashId(id: string): string {
+    return createHash('sha256').update(id).digest('base64url');
+  }
+
+  /** The signed cookie value for an id and slot tag. */
+  encode(payload: SessionCookiePayload): string {
+    const keys = this.keys[0];
+    const block = Buffer.concat([Buffer.from(payload.tag, 'hex'), randomBytes(14)]);
+    const cipher = createCipheriv('aes-256-ecb', keys.locator, null).setAutoPadding(false);
+    const locator = Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
+    return `${payload.id}.${locator}.${this.sign(keys.mac, payload.id, locator)}`;
+  }
+
+  /** Verifies and decodes a cookie value; null for anything malformed or not signed by us. */
+  decode(value: string | undefined): SessionCookiePayload | null {
+    if (!value || value.length !== 110) return null;
+    const [id, locator, signature] = value.split('.');
+    if (!ID_PATTERN.test(id) || !LOCATOR_PATTERN.test(locator ?? '') || !SIG_PATTERN.test(signature ?? '')) {
+      return null;
+    }
+    const given = Buffer.from(signature, 'base64url');
+    for (const keys of this.keys) {
+      const expected = Buffer.from(this.sign(keys.mac, id, locator), 'base64url');
+      if (timingSafeEqual(given, expected)) {
+        const decipher = createDecipheriv('aes-256-ecb', keys.locator, null).setAutoPadding(false);
+        const block = Buffer.concat([decipher.update(Buffer.from(locator, 'base64url')), decipher.final()]);
+        return { id, tag: block.subarray(0, 2).toString('hex') };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The session cookie's value from a raw `Cookie` header, parsed strictly (RFC 6265
+   * `name=value` pairs separated by `"; "`): the name must match exactly (`__host-sid` or
+   * `" sid"` do not), and a header with two session cookies has none (cookie tossing).
+   */
+  read(cookieHeader: string | string[] | undefined): string | undefined {
+    const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
+    if (!header) return undefined;
+    let found: string | undefined;
+    let count = 0;
+    for (const pair of header.split('; ')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0 || pair.slice(0, eq) !== this.name) continue;
+      count++;
+      found = pair.slice(eq + 1);
+    }
+    if (count !== 1 || found === undefined) return undefined;
+    return found.startsWith('"') && found.endsWith('"') && found.length >= 2 ? found.slice(1, -1) : found;
+  }
+
+  /** `Set-Cookie` value that sets the cookie; `maxAgeSeconds` makes it persistent. */
+  serialize(value: string, maxAgeSeconds?: number): string {
+    const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+    return `${this.name}=${value}; Path=/${maxAge}; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`;
+  }
+
+  /** `Set-Cookie` value that expires the cookie at once. */
+  expire(): string {
+    return `${this.name}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`;
+  }
+
+  private sign(key: Buffer, id: string, locator: string): string {
+    return createHmac('sha256', key).update(`sid.v1.${id}.${locator}`).digest('base64url');
+  }
+}
+
+/** The slot tag of a user: 4 hex characters of SHA-256(userId). Hidden inside cookies. */
+export function userTag(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 4);
+}

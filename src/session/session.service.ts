@@ -1,0 +1,237 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { WARDEN_CLOCK } from './clock.js';
+import { SessionCookieCodec, userTag } from './session-cookie.js';
+import type { ResolvedSessionOptions } from './session.options.js';
+import type { SessionRecord, SessionRef, UserSessionsRef } from './session.record.js';
+import { SessionStore } from './session.store.js';
+import { WARDEN_SESSION_OPTIONS } from './session.tokens.js';
+
+/** Store TTLs outlive the service's own expiry checks by this much. */
+const TTL_SLACK_MS = 5000;
+
+/** Where a request comes from, kept with the session for the user's session list. */
+export interface SessionContext {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/** A live session as the app sees it. `ref` locates it in the store; keep it server-side. */
+export interface ActiveSession extends SessionRecord {
+  ref: SessionRef;
+}
+
+/** Outcome of {@link SessionService.validate}. */
+export type SessionValidation =
+  | { ok: true; session: ActiveSession; rotatedToken?: string }
+  | { ok: false; reason: 'malformed' | 'unknown' | 'idle' | 'absolute' | 'stale-auth' };
+
+/** Thrown when the app-data bag would exceed `maxDataBytes`. */
+export class SessionDataTooLargeError extends Error {
+  constructor(bytes: number, max: number) {
+    super(`Session data is ${bytes} bytes; the cap is ${max}`);
+    this.name = 'SessionDataTooLargeError';
+  }
+}
+
+/**
+ * Server-side sessions: signed opaque cookies, ids rotated at login, on a renewal clock and on
+ * privilege changes, idle and absolute timeouts on an injectable clock, and a per-user index to
+ * list and revoke sessions.
+ */
+@Injectable()
+export class SessionService {
+  /** Cookie name, encoding and `Set-Cookie` values. */
+  readonly cookie: SessionCookieCodec;
+
+  constructor(
+    private readonly store: SessionStore,
+    @Inject(WARDEN_SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
+    @Inject(WARDEN_CLOCK) private readonly clock: Clock,
+  ) {
+    this.cookie = new SessionCookieCodec(options.secrets, options.cookieSecure);
+  }
+
+  /**
+   * Starts a fresh session for a user who just proved their credentials. Any session the request
+   * carried is destroyed first (no fixation). Returns the cookie value and the evicted sessions
+   * (over `maxSessionsPerUser`).
+   */
+  async create(
+    user: { id: string; authVersion: number },
+    context: SessionContext = {},
+    previousToken?: string,
+  ): Promise<{ token: string; session: ActiveSession; evicted: SessionRecord[] }> {
+    if (previousToken) await this.destroy(previousToken);
+    const now = this.clock.now();
+    const id = SessionCookieCodec.newId();
+    const ref: SessionRef = { tag: userTag(user.id), idHash: SessionCookieCodec.hashId(id) };
+    const record: SessionRecord = {
+      v: 1,
+      handle: randomBytes(16).toString('base64url'),
+      userId: user.id,
+      authVersion: user.authVersion,
+      createdAt: now,
+      lastSeenAt: now,
+      authTime: now,
+      renewedAt: now,
+      absoluteExpiresAt: now + this.options.absoluteTimeoutSeconds * 1000,
+      ip: context.ip?.slice(0, 64) ?? null,
+      userAgent: context.userAgent?.slice(0, 256) ?? null,
+      csrfSecret: randomBytes(32).toString('base64url'),
+      data: {},
+    };
+    const evicted = await this.store.create(ref, record, {
+      ttlMs: this.ttlMs(record, now),
+      maxSessions: this.options.maxSessionsPerUser,
+      indexTtlMs: this.options.absoluteTimeoutSeconds * 1000,
+    });
+    return { token: this.cookie.encode({ id, tag: ref.tag }), session: { ...record, ref }, evicted };
+  }
+
+  /**
+   * Checks a cookie value: signature first (no store call for a bad one), then the store, the
+   * idle and absolute clocks and, when `authVersion` is given, the user's current authVersion.
+   * Rotates the id when the renewal clock says so (`rotatedToken`: send it as the new cookie)
+   * and records activity at most once per `touchIntervalSeconds`.
+   */
+  async validate(token: string | undefined, authVersion?: number): Promise<SessionValidation> {
+    const payload = this.cookie.decode(token);
+    if (!payload) return { ok: false, reason: 'malformed' };
+    const ref: SessionRef = { tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) };
+    const stored = await this.store.get(ref);
+    if (!stored) return { ok: false, reason: 'unknown' };
+    const { record } = stored;
+    const current: SessionRef = { tag: ref.tag, idHash: stored.idHash };
+    const now = this.clock.now();
+    const expired = this.expiry(record, now, authVersion);
+    if (expired) {
+      await this.store.destroy(current, record);
+      return { ok: false, reason: expired };
+    }
+    const session: ActiveSession = { ...record, lastSeenAt: now, ref: current };
+    // Reached through a rotation's forward pointer: honoured for the grace window only, and the
+    // client already has the new cookie.
+    if (stored.idHash !== ref.idHash) {
+      if (stored.graceUntil === undefined || now > stored.graceUntil) return { ok: false, reason: 'unknown' };
+      return { ok: true, session };
+    }
+    if (now - record.renewedAt >= this.options.renewalIntervalSeconds * 1000) {
+      const rotated = await this.rotateRecord(current, { ...record, lastSeenAt: now }, now);
+      if (rotated) return { ok: true, session: rotated.session, rotatedToken: rotated.token };
+      return { ok: true, session }; // another request rotated it first
+    }
+    if (now - record.lastSeenAt >= this.options.touchIntervalSeconds * 1000) {
+      const { ref: _ref, ...touched } = session;
+      await this.store.touch(current, touched, { ttlMs: this.ttlMs(touched, now) });
+    }
+    return { ok: true, session };
+  }
+
+  /**
+   * Gives the session a new id now (privilege change, password change). The old id keeps
+   * working for the grace window, then dies. Null if the session is gone or was rotated by
+   * another request first.
+   */
+  async rotate(
+    session: ActiveSession,
+    changes: Partial<Pick<SessionRecord, 'authVersion' | 'authTime'>> = {},
+  ): Promise<{ token: string; session: ActiveSession } | null> {
+    const { ref, ...record } = session;
+    const now = this.clock.now();
+    return this.rotateRecord(ref, { ...record, ...changes, lastSeenAt: now }, now);
+  }
+
+  /** Destroys the session behind a cookie value (logout). True if one was destroyed. */
+  async destroy(token: string | undefined): Promise<boolean> {
+    const payload = this.cookie.decode(token);
+    if (!payload) return false;
+    const stored = await this.store.get({ tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) });
+    if (!stored) return false;
+    return this.store.destroy({ tag: payload.tag, idHash: stored.idHash }, stored.record);
+  }
+
+  /** Destroys a session the app already holds. */
+  destroySession(session: ActiveSession): Promise<boolean> {
+    const { ref, ...record } = session;
+    return this.store.destroy(ref, record);
+  }
+
+  /** The user's live sessions, oldest first (expired ones are dropped on the way). */
+  async list(userId: string): Promise<SessionRecord[]> {
+    const now = this.clock.now();
+    const user = this.userRef(userId);
+    const live: SessionRecord[] = [];
+    for (const { record, idHash } of await this.store.list(user)) {
+      if (this.expiry(record, now)) await this.store.destroy({ tag: user.tag, idHash }, record);
+      else live.push(record);
+    }
+    return live;
+  }
+
+  /** Revokes the user's session with this public handle. The record, or null if none. */
+  revoke(userId: string, handle: string): Promise<SessionRecord | null> {
+    return this.store.revokeHandle(this.userRef(userId), handle);
+  }
+
+  /** Revokes every session of the user, except the one with handle `except`. */
+  revokeAll(userId: string, options: { except?: string } = {}): Promise<SessionRecord[]> {
+    return this.store.revokeAll(this.userRef(userId), options.except);
+  }
+
+  /** Replaces the app-data bag; `SessionDataTooLargeError` past `maxDataBytes`, never truncated. */
+  async setData(session: ActiveSession, data: Record<string, unknown>): Promise<ActiveSession> {
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    if (bytes > this.options.maxDataBytes) throw new SessionDataTooLargeError(bytes, this.options.maxDataBytes);
+    const { ref, ...record } = session;
+    const updated = { ...record, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> };
+    await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, this.clock.now()) });
+    return { ...updated, ref };
+  }
+
+  private async rotateRecord(
+    from: SessionRef,
+    record: SessionRecord,
+    now: number,
+  ): Promise<{ token: string; session: ActiveSession } | null> {
+    const id = SessionCookieCodec.newId();
+    const idHash = SessionCookieCodec.hashId(id);
+    const next: SessionRecord = { ...record, renewedAt: now };
+    const moved = await this.store.rotate(from, idHash, next, {
+      ttlMs: this.ttlMs(next, now),
+      graceMs: this.options.rotationGraceSeconds * 1000,
+      graceUntil: now + this.options.rotationGraceSeconds * 1000,
+    });
+    if (!moved) return null;
+    return {
+      token: this.cookie.encode({ id, tag: from.tag }),
+      session: { ...next, ref: { tag: from.tag, idHash } },
+    };
+  }
+
+  private expiry(
+    record: SessionRecord,
+    now: number,
+    authVersion?: number,
+  ): 'idle' | 'absolute' | 'stale-auth' | null {
+    if (now >= record.absoluteExpiresAt) return 'absolute';
+    if (now - record.lastSeenAt >= this.options.idleTimeoutSeconds * 1000) return 'idle';
+    if (authVersion !== undefined && record.authVersion !== authVersion) return 'stale-auth';
+    return null;
+  }
+
+  /**
+   * Key TTL: the smaller of the idle timeout and what is left of the absolute lifetime, plus a
+   * few seconds so that this service's clock, not the store's eviction, decides expiry (and can
+   * say which clock ran out). The store's TTL is the garbage collector.
+   */
+  private ttlMs(record: SessionRecord, now: number): number {
+    const remaining = Math.min(this.options.idleTimeoutSeconds * 1000, record.absoluteExpiresAt - now);
+    return Math.max(1, remaining) + TTL_SLACK_MS;
+  }
+
+  private userRef(userId: string): UserSessionsRef {
+    return { tag: userTag(userId), userId };
+  }
+}

@@ -1,0 +1,59 @@
+import type { SessionRecord, SessionRef, StoredSession, UserSessionsRef } from './session.record.js';
+
+/** Lifetimes the store applies when it writes a session. */
+export interface SessionWriteOptions {
+  /** Time to live of the session key, in ms (the smaller of idle and absolute remaining). */
+  ttlMs: number;
+}
+
+/**
+ * Port: where sessions live. Shipped adapters: `RedisSessionStore` and `MemorySessionStore`;
+ * both pass `test/contracts/session-store`. Keys are derived from a hash of the session id,
+ * never the id itself. Every write that touches a session and the user's index is atomic.
+ *
+ * Failures of the backing store throw `WardenUnavailableException` (503).
+ */
+export abstract class SessionStore {
+  /**
+   * Stores a new session and adds it to the user's index; purges index entries whose session is
+   * gone; evicts the oldest sessions past `maxSessions`. Returns the evicted records.
+   */
+  abstract create(
+    ref: SessionRef,
+    record: SessionRecord,
+    options: SessionWriteOptions & { maxSessions: number; indexTtlMs: number },
+  ): Promise<SessionRecord[]>;
+
+  /**
+   * The session, following a forward pointer left by a rotation within its grace window (then
+   * `idHash` is the successor's), or null.
+   */
+  abstract get(ref: SessionRef): Promise<StoredSession | null>;
+
+  /** Rewrites a live session (last-seen time, data). False if it is gone or was rotated away. */
+  abstract touch(ref: SessionRef, record: SessionRecord, options: SessionWriteOptions): Promise<boolean>;
+
+  /**
+   * Atomically moves the live session at `from` to `toIdHash` with `record`, leaving a forward
+   * pointer that lives `graceMs` (0: none) and is honoured until `graceUntil` on the service's
+   * clock. False if `from` is no longer live (another request won).
+   */
+  abstract rotate(
+    from: SessionRef,
+    toIdHash: string,
+    record: SessionRecord,
+    options: SessionWriteOptions & { graceMs: number; graceUntil: number },
+  ): Promise<boolean>;
+
+  /** Deletes the session and its index entry. True if it existed. */
+  abstract destroy(ref: SessionRef, record: SessionRecord): Promise<boolean>;
+
+  /** Live sessions of the user, oldest first; dead index entries are purged on the way. */
+  abstract list(user: UserSessionsRef): Promise<StoredSession[]>;
+
+  /** Deletes the user's session with this public handle. True if it existed. */
+  abstract revokeHandle(user: UserSessionsRef, handle: string): Promise<SessionRecord | null>;
+
+  /** Deletes every session of the user but `exceptHandle`. Returns the deleted records. */
+  abstract revokeAll(user: UserSessionsRef, exceptHandle?: string): Promise<SessionRecord[]>;
+}
