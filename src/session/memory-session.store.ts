@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { SessionRecord, SessionRef, StoredSession, UserSessionsRef } from './session.record.js';
+import type {
+  SessionRecord,
+  SessionRef,
+  StoredSession,
+  UserSessionsRef,
+} from './session.record.js';
 import type { SessionWriteOptions } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
@@ -72,7 +77,11 @@ export class MemorySessionStore extends SessionStore {
     return null;
   }
 
-  async touch(ref: SessionRef, record: SessionRecord, options: SessionWriteOptions): Promise<boolean> {
+  async touch(
+    ref: SessionRef,
+    record: SessionRecord,
+    options: SessionWriteOptions,
+  ): Promise<boolean> {
     if (!this.session(ref.idHash)) return false;
     this.put(ref.idHash, { record: clone(record) }, options.ttlMs);
     return true;

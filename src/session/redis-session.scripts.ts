@@ -56,8 +56,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[3]) end
-redis.call('ZREM', KEYS[4], ARGV[4])
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
+redis.call('ZREM', KEYS[4], ARGV[4])
 return 1`;
 
 /** KEYS: session, index. ARGV: member. */

@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import * as scripts from './redis-session.scripts.js';
-import type { SessionRecord, SessionRef, StoredSession, UserSessionsRef } from './session.record.js';
+import type {
+  SessionRecord,
+  SessionRef,
+  StoredSession,
+  UserSessionsRef,
+} from './session.record.js';
 import type { SessionWriteOptions } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
@@ -54,29 +59,38 @@ export class RedisSessionStore extends SessionStore {
     record: SessionRecord,
     options: SessionWriteOptions & { maxSessions: number; indexTtlMs: number },
   ): Promise<SessionRecord[]> {
-    const evicted = (await this.run('CREATE', [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)], [
-      this.base(ref.tag),
-      JSON.stringify(record),
-      options.ttlMs,
-      member(record.handle, ref.idHash),
-      record.createdAt,
-      options.maxSessions,
-      options.indexTtlMs,
-    ])) as string[];
+    const evicted = (await this.run(
+      'CREATE',
+      [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)],
+      [
+        this.base(ref.tag),
+        JSON.stringify(record),
+        options.ttlMs,
+        member(record.handle, ref.idHash),
+        record.createdAt,
+        options.maxSessions,
+        options.indexTtlMs,
+      ],
+    )) as string[];
     return evicted.map(parse);
   }
 
   async get(ref: SessionRef): Promise<StoredSession | null> {
-    const found = (await this.run('GET', [this.sessionKey(ref), this.pointerKey(ref)], [
-      this.base(ref.tag),
-      ref.idHash,
-    ])) as [string, string, string] | null;
+    const found = (await this.run(
+      'GET',
+      [this.sessionKey(ref), this.pointerKey(ref)],
+      [this.base(ref.tag), ref.idHash],
+    )) as [string, string, string] | null;
     if (!found) return null;
     const graceUntil = found[2] ? Number(found[2]) : undefined;
     return { record: parse(found[0]), idHash: found[1], graceUntil };
   }
 
-  async touch(ref: SessionRef, record: SessionRecord, options: SessionWriteOptions): Promise<boolean> {
+  async touch(
+    ref: SessionRef,
+    record: SessionRecord,
+    options: SessionWriteOptions,
+  ): Promise<boolean> {
     const result = await this.guard(
       this.redis.set(this.sessionKey(ref), JSON.stringify(record), 'PX', options.ttlMs, 'XX'),
     );
@@ -92,7 +106,12 @@ export class RedisSessionStore extends SessionStore {
     const to = { tag: from.tag, idHash: toIdHash };
     const moved = await this.run(
       'ROTATE',
-      [this.sessionKey(from), this.sessionKey(to), this.pointerKey(from), this.indexKey(from.tag, record.userId)],
+      [
+        this.sessionKey(from),
+        this.sessionKey(to),
+        this.pointerKey(from),
+        this.indexKey(from.tag, record.userId),
+      ],
       [
         JSON.stringify(record),
         options.ttlMs,
@@ -107,32 +126,41 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async destroy(ref: SessionRef, record: SessionRecord): Promise<boolean> {
-    const deleted = await this.run('DESTROY', [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)], [
-      member(record.handle, ref.idHash),
-    ]);
+    const deleted = await this.run(
+      'DESTROY',
+      [this.sessionKey(ref), this.indexKey(ref.tag, record.userId)],
+      [member(record.handle, ref.idHash)],
+    );
     return deleted === 1;
   }
 
   async list(user: UserSessionsRef): Promise<StoredSession[]> {
-    const flat = (await this.run('LIST', [this.indexKey(user.tag, user.userId)], [this.base(user.tag)])) as string[];
+    const flat = (await this.run(
+      'LIST',
+      [this.indexKey(user.tag, user.userId)],
+      [this.base(user.tag)],
+    )) as string[];
     const out: StoredSession[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ record: parse(flat[i]), idHash: flat[i + 1] });
+    for (let i = 0; i < flat.length; i += 2)
+      out.push({ record: parse(flat[i]), idHash: flat[i + 1] });
     return out;
   }
 
   async revokeHandle(user: UserSessionsRef, handle: string): Promise<SessionRecord | null> {
-    const value = (await this.run('REVOKE_HANDLE', [this.indexKey(user.tag, user.userId)], [
-      this.base(user.tag),
-      handle,
-    ])) as string | null;
+    const value = (await this.run(
+      'REVOKE_HANDLE',
+      [this.indexKey(user.tag, user.userId)],
+      [this.base(user.tag), handle],
+    )) as string | null;
     return value ? parse(value) : null;
   }
 
   async revokeAll(user: UserSessionsRef, exceptHandle?: string): Promise<SessionRecord[]> {
-    const values = (await this.run('REVOKE_ALL', [this.indexKey(user.tag, user.userId)], [
-      this.base(user.tag),
-      exceptHandle ?? '',
-    ])) as string[];
+    const values = (await this.run(
+      'REVOKE_ALL',
+      [this.indexKey(user.tag, user.userId)],
+      [this.base(user.tag), exceptHandle ?? ''],
+    )) as string[];
     return values.map(parse);
   }
 
@@ -150,9 +178,9 @@ export class RedisSessionStore extends SessionStore {
   }
 
   private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const command = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
-      `warden${name}`
-    ];
+    const command = (
+      this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
+    )[`warden${name}`];
     return this.guard(command.call(this.redis, keys.length, ...keys, ...args));
   }
 
@@ -160,7 +188,10 @@ export class RedisSessionStore extends SessionStore {
   private async guard<T>(call: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis call timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis call timed out after ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       return await Promise.race([call, timeout]);

@@ -74,7 +74,11 @@ export class SessionCookieCodec {
   decode(value: string | undefined): SessionCookiePayload | null {
     if (!value || value.length !== 110) return null;
     const [id, locator, signature] = value.split('.');
-    if (!ID_PATTERN.test(id) || !LOCATOR_PATTERN.test(locator ?? '') || !SIG_PATTERN.test(signature ?? '')) {
+    if (
+      !ID_PATTERN.test(id) ||
+      !LOCATOR_PATTERN.test(locator ?? '') ||
+      !SIG_PATTERN.test(signature ?? '')
+    ) {
       return null;
     }
     const given = Buffer.from(signature, 'base64url');
@@ -82,7 +86,10 @@ export class SessionCookieCodec {
       const expected = Buffer.from(this.sign(keys.mac, id, locator), 'base64url');
       if (timingSafeEqual(given, expected)) {
         const decipher = createDecipheriv('aes-256-ecb', keys.locator, null).setAutoPadding(false);
-        const block = Buffer.concat([decipher.update(Buffer.from(locator, 'base64url')), decipher.final()]);
+        const block = Buffer.concat([
+          decipher.update(Buffer.from(locator, 'base64url')),
+          decipher.final(),
+        ]);
         return { id, tag: block.subarray(0, 2).toString('hex') };
       }
     }
@@ -106,12 +113,15 @@ export class SessionCookieCodec {
       found = pair.slice(eq + 1);
     }
     if (count !== 1 || found === undefined) return undefined;
-    return found.startsWith('"') && found.endsWith('"') && found.length >= 2 ? found.slice(1, -1) : found;
+    return found.startsWith('"') && found.endsWith('"') && found.length >= 2
+      ? found.slice(1, -1)
+      : found;
   }
 
   /** `Set-Cookie` value that sets the cookie; `maxAgeSeconds` makes it persistent. */
   serialize(value: string, maxAgeSeconds?: number): string {
-    const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+    const maxAge =
+      maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
     return `${this.name}=${value}; Path=/${maxAge}; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`;
   }
 

@@ -87,7 +87,11 @@ export class SessionService {
       maxSessions: this.options.maxSessionsPerUser,
       indexTtlMs: this.options.absoluteTimeoutSeconds * 1000,
     });
-    return { token: this.cookie.encode({ id, tag: ref.tag }), session: { ...record, ref }, evicted };
+    return {
+      token: this.cookie.encode({ id, tag: ref.tag }),
+      session: { ...record, ref },
+      evicted,
+    };
   }
 
   /**
@@ -114,7 +118,8 @@ export class SessionService {
     // Reached through a rotation's forward pointer: honoured for the grace window only, and the
     // client already has the new cookie.
     if (stored.idHash !== ref.idHash) {
-      if (stored.graceUntil === undefined || now > stored.graceUntil) return { ok: false, reason: 'unknown' };
+      if (stored.graceUntil === undefined || now > stored.graceUntil)
+        return { ok: false, reason: 'unknown' };
       return { ok: true, session };
     }
     if (now - record.renewedAt >= this.options.renewalIntervalSeconds * 1000) {
@@ -147,7 +152,10 @@ export class SessionService {
   async destroy(token: string | undefined): Promise<boolean> {
     const payload = this.cookie.decode(token);
     if (!payload) return false;
-    const stored = await this.store.get({ tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) });
+    const stored = await this.store.get({
+      tag: payload.tag,
+      idHash: SessionCookieCodec.hashId(payload.id),
+    });
     if (!stored) return false;
     return this.store.destroy({ tag: payload.tag, idHash: stored.idHash }, stored.record);
   }
@@ -183,9 +191,13 @@ export class SessionService {
   /** Replaces the app-data bag; `SessionDataTooLargeError` past `maxDataBytes`, never truncated. */
   async setData(session: ActiveSession, data: Record<string, unknown>): Promise<ActiveSession> {
     const bytes = Buffer.byteLength(JSON.stringify(data));
-    if (bytes > this.options.maxDataBytes) throw new SessionDataTooLargeError(bytes, this.options.maxDataBytes);
+    if (bytes > this.options.maxDataBytes)
+      throw new SessionDataTooLargeError(bytes, this.options.maxDataBytes);
     const { ref, ...record } = session;
-    const updated = { ...record, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> };
+    const updated = {
+      ...record,
+      data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
+    };
     await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, this.clock.now()) });
     return { ...updated, ref };
   }
@@ -227,7 +239,10 @@ export class SessionService {
    * say which clock ran out). The store's TTL is the garbage collector.
    */
   private ttlMs(record: SessionRecord, now: number): number {
-    const remaining = Math.min(this.options.idleTimeoutSeconds * 1000, record.absoluteExpiresAt - now);
+    const remaining = Math.min(
+      this.options.idleTimeoutSeconds * 1000,
+      record.absoluteExpiresAt - now,
+    );
     return Math.max(1, remaining) + TTL_SLACK_MS;
   }
 

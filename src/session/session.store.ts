@@ -1,4 +1,9 @@
-import type { SessionRecord, SessionRef, StoredSession, UserSessionsRef } from './session.record.js';
+import type {
+  SessionRecord,
+  SessionRef,
+  StoredSession,
+  UserSessionsRef,
+} from './session.record.js';
 
 /** Lifetimes the store applies when it writes a session. */
 export interface SessionWriteOptions {
@@ -31,7 +36,11 @@ export abstract class SessionStore {
   abstract get(ref: SessionRef): Promise<StoredSession | null>;
 
   /** Rewrites a live session (last-seen time, data). False if it is gone or was rotated away. */
-  abstract touch(ref: SessionRef, record: SessionRecord, options: SessionWriteOptions): Promise<boolean>;
+  abstract touch(
+    ref: SessionRef,
+    record: SessionRecord,
+    options: SessionWriteOptions,
+  ): Promise<boolean>;
 
   /**
    * Atomically moves the live session at `from` to `toIdHash` with `record`, leaving a forward

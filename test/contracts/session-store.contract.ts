@@ -40,12 +40,23 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
     describe('create', () => {
       it('issues a small signed cookie that reveals nothing about the user, and stores the session', async () => {
         const sessions = service();
-        const { token, session } = await sessions.create(alice, { ip: '203.0.113.9', userAgent: 'jest' });
+        const { token, session } = await sessions.create(alice, {
+          ip: '203.0.113.9',
+          userAgent: 'jest',
+        });
         expect(token.length).toBeLessThan(200);
         expect(token).not.toContain(alice.id);
-        expect(session).toMatchObject({ userId: alice.id, authVersion: 1, ip: '203.0.113.9', userAgent: 'jest' });
+        expect(session).toMatchObject({
+          userId: alice.id,
+          authVersion: 1,
+          ip: '203.0.113.9',
+          userAgent: 'jest',
+        });
         const result = await sessions.validate(token);
-        expect(result).toMatchObject({ ok: true, session: { handle: session.handle, userId: alice.id } });
+        expect(result).toMatchObject({
+          ok: true,
+          session: { handle: session.handle, userId: alice.id },
+        });
       });
 
       it('destroys the session the request carried (no fixation)', async () => {
@@ -75,9 +86,20 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
       it('rejects malformed, unsigned and foreign-signed values', async () => {
         const sessions = service();
         const { token } = await sessions.create(alice);
-        const foreign = new SessionService(store, resolveSessionOptions({ secrets: ['x'.repeat(40)] }), clock);
+        const foreign = new SessionService(
+          store,
+          resolveSessionOptions({ secrets: ['x'.repeat(40)] }),
+          clock,
+        );
         const flipped = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
-        for (const bad of [undefined, '', 'abc', token.split('.').slice(0, 2).join('.'), flipped, `${token}x`]) {
+        for (const bad of [
+          undefined,
+          '',
+          'abc',
+          token.split('.').slice(0, 2).join('.'),
+          flipped,
+          `${token}x`,
+        ]) {
           expect(await sessions.validate(bad)).toEqual({ ok: false, reason: 'malformed' });
         }
         expect(await foreign.validate(token)).toEqual({ ok: false, reason: 'malformed' });
@@ -103,7 +125,11 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
       });
 
       it('slides the idle timeout with activity, writing at most once per touch interval', async () => {
-        const sessions = service({ idleTimeoutSeconds: 600, touchIntervalSeconds: 60, renewalIntervalSeconds: 86_400 });
+        const sessions = service({
+          idleTimeoutSeconds: 600,
+          touchIntervalSeconds: 60,
+          renewalIntervalSeconds: 86_400,
+        });
         const { token } = await sessions.create(alice);
         clock.advanceSeconds(30);
         await sessions.validate(token);
@@ -116,7 +142,11 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
       });
 
       it('expires at the absolute timeout whatever the activity', async () => {
-        const sessions = service({ idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600, renewalIntervalSeconds: 86_400 });
+        const sessions = service({
+          idleTimeoutSeconds: 600,
+          absoluteTimeoutSeconds: 3600,
+          renewalIntervalSeconds: 86_400,
+        });
         const { token } = await sessions.create(alice);
         for (let i = 0; i < 6; i++) {
           clock.advanceSeconds(500);
@@ -126,7 +156,7 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         expect(await sessions.validate(token)).toEqual({ ok: false, reason: 'absolute' });
       });
 
-      it('rejects and destroys a session older than the user\'s authVersion', async () => {
+      it("rejects and destroys a session older than the user's authVersion", async () => {
         const sessions = service();
         const { token } = await sessions.create(alice);
         expect((await sessions.validate(token, 1)).ok).toBe(true);
@@ -149,7 +179,10 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         expect((viaOld as { rotatedToken?: string }).rotatedToken).toBeUndefined();
         clock.advanceSeconds(11);
         expect(await sessions.validate(token)).toEqual({ ok: false, reason: 'unknown' });
-        expect(await sessions.validate(next)).toMatchObject({ ok: true, session: { handle: session.handle } });
+        expect(await sessions.validate(next)).toMatchObject({
+          ok: true,
+          session: { handle: session.handle },
+        });
         expect(await sessions.list(alice.id)).toHaveLength(1);
       });
 
@@ -159,7 +192,10 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         const rotated = await sessions.rotate(session, { authVersion: 2 });
         expect(rotated).not.toBeNull();
         expect(await sessions.validate(token)).toEqual({ ok: false, reason: 'unknown' });
-        expect(await sessions.validate(rotated!.token, 2)).toMatchObject({ ok: true, session: { authVersion: 2 } });
+        expect(await sessions.validate(rotated!.token, 2)).toMatchObject({
+          ok: true,
+          session: { authVersion: 2 },
+        });
       });
 
       it('lets only one of two rotations of the same session win', async () => {
@@ -180,7 +216,7 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         expect(await sessions.list(alice.id)).toEqual([]);
       });
 
-      it('lists a user\'s sessions oldest first, with public handles only', async () => {
+      it("lists a user's sessions oldest first, with public handles only", async () => {
         const sessions = service();
         const first = await sessions.create(alice);
         clock.advanceSeconds(1);
@@ -191,13 +227,15 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         expect(JSON.stringify(listed)).not.toContain(first.token.split('.')[0]);
       });
 
-      it('revokes one session by handle, only the user\'s own', async () => {
+      it("revokes one session by handle, only the user's own", async () => {
         const sessions = service();
         const a = await sessions.create(alice);
         const b = await sessions.create(bob);
         expect(await sessions.revoke(alice.id, b.session.handle)).toBeNull();
         expect((await sessions.validate(b.token)).ok).toBe(true);
-        expect(await sessions.revoke(alice.id, a.session.handle)).toMatchObject({ handle: a.session.handle });
+        expect(await sessions.revoke(alice.id, a.session.handle)).toMatchObject({
+          handle: a.session.handle,
+        });
         expect(await sessions.validate(a.token)).toEqual({ ok: false, reason: 'unknown' });
       });
 
@@ -228,11 +266,17 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         const sessions = service({ maxDataBytes: 64 });
         const { token, session } = await sessions.create(alice);
         await sessions.setData(session, { theme: 'dark' });
-        expect(await sessions.validate(token)).toMatchObject({ ok: true, session: { data: { theme: 'dark' } } });
+        expect(await sessions.validate(token)).toMatchObject({
+          ok: true,
+          session: { data: { theme: 'dark' } },
+        });
         await expect(sessions.setData(session, { blob: 'x'.repeat(100) })).rejects.toBeInstanceOf(
           SessionDataTooLargeError,
         );
-        expect(await sessions.validate(token)).toMatchObject({ ok: true, session: { data: { theme: 'dark' } } });
+        expect(await sessions.validate(token)).toMatchObject({
+          ok: true,
+          session: { data: { theme: 'dark' } },
+        });
       });
     });
   });

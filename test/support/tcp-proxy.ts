@@ -10,6 +10,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private cut = false;
+  private stalled = false;
 
   constructor(
     private readonly targetHost: string,
@@ -26,8 +27,12 @@ export class TcpProxy {
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       this.track(client);
       this.track(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      client.on('data', (chunk) => {
+        if (!this.stalled) upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (!this.stalled) client.write(chunk);
+      });
       const close = () => {
         client.destroy();
         upstream.destroy();
@@ -45,9 +50,15 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
-  /** Accepts connections again. */
+  /** Keeps connections open but forwards nothing either way (a hung server) until {@link restore}. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Accepts and forwards again. */
   restore(): void {
     this.cut = false;
+    this.stalled = false;
   }
 
   /** Stops listening and drops everything. */

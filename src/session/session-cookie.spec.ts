@@ -1,0 +1,76 @@
+import { SessionCookieCodec, userTag } from './session-cookie.js';
+
+const secret = 's'.repeat(40);
+
+describe('SessionCookieCodec', () => {
+  const codec = new SessionCookieCodec([secret], false);
+  const secure = new SessionCookieCodec([secret], true);
+
+  describe('encode / decode', () => {
+    it('round-trips an id and tag, in about 110 characters', () => {
+      const id = SessionCookieCodec.newId();
+      const value = codec.encode({ id, tag: userTag('user-1') });
+      expect(value).toHaveLength(110);
+      expect(codec.decode(value)).toEqual({ id, tag: userTag('user-1') });
+    });
+
+    it('hides the user: two cookies of one user share no visible part but nothing else', () => {
+      const tag = userTag('user-1');
+      const a = codec.encode({ id: SessionCookieCodec.newId(), tag }).split('.');
+      const b = codec.encode({ id: SessionCookieCodec.newId(), tag }).split('.');
+      expect(a[1]).not.toBe(b[1]);
+    });
+
+    it('uses 256 random bits per id', () => {
+      expect(Buffer.from(SessionCookieCodec.newId(), 'base64url')).toHaveLength(32);
+    });
+
+    it('rejects a cookie whose locator or id was swapped between two valid cookies', () => {
+      const a = codec.encode({ id: SessionCookieCodec.newId(), tag: 'aaaa' }).split('.');
+      const b = codec.encode({ id: SessionCookieCodec.newId(), tag: 'bbbb' }).split('.');
+      expect(codec.decode([a[0], b[1], a[2]].join('.'))).toBeNull();
+      expect(codec.decode([b[0], a[1], a[2]].join('.'))).toBeNull();
+    });
+  });
+
+  describe('read', () => {
+    const value = codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
+
+    it('finds the cookie among others', () => {
+      expect(codec.read(`theme=dark; sid=${value}; lang=en`)).toBe(value);
+      expect(codec.read(`sid=${value}`)).toBe(value);
+    });
+
+    it('ignores a name in another case or with leading whitespace', () => {
+      expect(secure.read(`__host-sid=${value}`)).toBeUndefined();
+      expect(secure.read(`__Host-sid=${value}`)).toBe(value);
+      expect(codec.read(` sid=${value}`)).toBeUndefined();
+      expect(codec.read(`a=1;  sid=${value}`)).toBeUndefined();
+      expect(codec.read(`SID=${value}`)).toBeUndefined();
+    });
+
+    it('treats two copies of the cookie as none (cookie tossing)', () => {
+      expect(codec.read(`sid=${value}; sid=${value}`)).toBeUndefined();
+      expect(codec.read([`sid=${value}`, `sid=other`])).toBeUndefined();
+    });
+  });
+
+  describe('serialize / expire', () => {
+    it('sets HttpOnly, SameSite=Lax, Path=/ and no Domain', () => {
+      expect(codec.serialize('v')).toBe('sid=v; Path=/; HttpOnly; SameSite=Lax');
+      expect(codec.serialize('v', 3600)).toBe(
+        'sid=v; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax',
+      );
+    });
+
+    it('names the secure cookie __Host-sid and adds Secure', () => {
+      expect(secure.serialize('v')).toBe('__Host-sid=v; Path=/; HttpOnly; SameSite=Lax; Secure');
+    });
+
+    it('expires the cookie with the same attributes', () => {
+      expect(secure.expire()).toBe(
+        '__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax; Secure',
+      );
+    });
+  });
+});
