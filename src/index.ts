@@ -27,6 +27,32 @@ export { ARGON2_OWASP_FLOOR, resolvePasswordOptions } from './passwords/password
 export type { PasswordOptions, ResolvedPasswordOptions } from './passwords/password.options.js';
 export { assertPasswordPolicy, normalizePassword } from './passwords/password-policy.js';
 
+// Sessions
+export { SessionService, SessionDataTooLargeError } from './session/session.service.js';
+export type {
+  ActiveSession,
+  SessionContext,
+  SessionValidation,
+} from './session/session.service.js';
+export { SessionStore } from './session/session.store.js';
+export type { SessionWriteOptions } from './session/session.store.js';
+export { RedisSessionStore } from './session/redis-session.store.js';
+export type { RedisSessionStoreOptions } from './session/redis-session.store.js';
+export { MemorySessionStore } from './session/memory-session.store.js';
+export type { MemorySessionStoreOptions } from './session/memory-session.store.js';
+export { SessionCookieCodec, userTag } from './session/session-cookie.js';
+export { resolveSessionOptions } from './session/session.options.js';
+export type { ResolvedSessionOptions, SessionOptions } from './session/session.options.js';
+export type {
+  SessionRecord,
+  SessionRef,
+  StoredSession,
+  UserSessionsRef,
+} from './session/session.record.js';
+export { systemClock, WARDEN_CLOCK } from './session/clock.js';
+export type { Clock } from './session/clock.js';
+export { WARDEN_SESSION_OPTIONS } from './session/session.tokens.js';
+
 // Security
 export { JsonBodyGuard } from './security/json-body.guard.js';
 export { securityHeaders } from './security/security-headers.js';

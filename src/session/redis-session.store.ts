@@ -76,6 +76,10 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async get(ref: SessionRef): Promise<StoredSession | null> {
+    // The common case is one plain GET; only an id rotated away (or unknown) pays for the script
+    // that follows forward pointers.
+    const value = await this.guard(this.redis.get(this.sessionKey(ref)));
+    if (value) return { record: parse(value), idHash: ref.idHash };
     const found = (await this.run(
       'GET',
       [this.sessionKey(ref), this.pointerKey(ref)],
