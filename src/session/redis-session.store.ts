@@ -196,6 +196,7 @@ export class RedisSessionStore extends SessionStore {
         () => reject(new Error(`Redis call timed out after ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
+      timer.unref();
     });
     try {
       return await Promise.race([call, timeout]);
