@@ -2,7 +2,16 @@
 
 // Auth
 export { AuthModule } from './auth/auth.module.js';
-export { AuthController } from './auth/auth.controller.js';
+export { AuthController, CsrfResponseDto, LoginResponseDto } from './auth/auth.controller.js';
+export type { AuthModuleOptions } from './auth/auth.module-definition.js';
+export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
+export { LocalAuthGuard } from './auth/guards/local-auth.guard.js';
+export { LocalStrategy, LOCAL_STRATEGY } from './auth/strategies/local.strategy.js';
+export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
+export { HttpContext } from './auth/http-context.js';
+export type { WardenRequest } from './auth/http-context.js';
+export { LoginDto } from './auth/dto/login.dto.js';
+export { csrfTokenFor, csrfTokenMatches, sameOrigin } from './security/csrf.js';
 export { RegisterDto } from './auth/dto/register.dto.js';
 export { wardenValidationPipe } from './auth/validation.js';
 
@@ -62,7 +71,10 @@ export type { SecurityHeadersOptions } from './security/security-headers.js';
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
   EmailTakenException,
+  CsrfInvalidException,
+  InvalidCredentialsException,
   JsonOnlyException,
+  SessionInvalidException,
   PasswordPolicyException,
   WardenUnavailableException,
 } from './errors/warden.exceptions.js';

@@ -1,5 +1,12 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -13,13 +20,42 @@ import { JsonBodyGuard } from '../security/json-body.guard.js';
 import { UserResponseDto, toUserResponse } from '../users/user-response.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { RegisterDto } from './dto/register.dto.js';
+import { LoginDto } from './dto/login.dto.js';
+import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
+import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { SessionAuthGuard } from './guards/session-auth.guard.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import { SessionService } from '../session/session.service.js';
+import type { ActiveSession } from '../session/session.service.js';
+import type { UserRecord } from '../users/user.record.js';
+import type { WardenRequest } from './http-context.js';
+import { csrfTokenFor } from '../security/csrf.js';
+
+/** `POST /auth/login` answer. */
+export class LoginResponseDto {
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+
+  @ApiProperty({ description: 'Send as X-CSRF-Token on unsafe cookie-authenticated requests' })
+  csrfToken!: string;
+}
+
+/** `GET /auth/csrf` answer. */
+export class CsrfResponseDto {
+  @ApiProperty()
+  csrfToken!: string;
+}
 import { wardenValidationPipe } from './validation.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @Post('register')
   @HttpCode(201)
@@ -38,5 +74,78 @@ export class AuthController {
   })
   async register(@Body(wardenValidationPipe) body: RegisterDto): Promise<UserResponseDto> {
     return toUserResponse(await this.users.register(body));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @UseGuards(JsonBodyGuard, LocalAuthGuard)
+  @ApiOperation({ summary: 'Log in with email and password; sets the session cookie' })
+  @ApiOkResponse({ type: LoginResponseDto, description: 'Always a new session id (no fixation)' })
+  @ApiBadRequestResponse({ type: WardenErrorResponseDto })
+  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
+  @ApiUnsupportedMediaTypeResponse({ type: WardenErrorResponseDto })
+  @ApiTooManyRequestsResponse({ type: WardenErrorResponseDto })
+  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto })
+  async login(
+    @Req() request: WardenRequest,
+    @Res({ passthrough: true }) response: unknown,
+    @CurrentUser() user: UserRecord,
+  ): Promise<LoginResponseDto> {
+    const body = request.body as LoginDto;
+    const previous = this.sessions.cookie.read(request.headers.cookie);
+    const userAgent = request.headers['user-agent'];
+    const { token, session } = await this.sessions.create(
+      user,
+      { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null },
+      previous,
+    );
+    await this.users.recordLogin(user.id);
+    const maxAge = body.rememberMe ? this.sessions.options.absoluteTimeoutSeconds : undefined;
+    this.adapterHost.httpAdapter.appendHeader(
+      response,
+      'Set-Cookie',
+      this.sessions.cookie.serialize(token, maxAge),
+    );
+    return { user: toUserResponse(user), csrfToken: csrfTokenFor(session) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @UseGuards(SessionAuthGuard)
+  @ApiCookieAuth('session')
+  @ApiOperation({ summary: 'End the current session; expires the cookie' })
+  @ApiNoContentResponse()
+  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
+  @ApiForbiddenResponse({ type: WardenErrorResponseDto, description: 'CSRF_INVALID' })
+  async logout(
+    @CurrentSession() session: ActiveSession,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<void> {
+    await this.sessions.destroySession(session);
+    this.adapterHost.httpAdapter.appendHeader(
+      response,
+      'Set-Cookie',
+      this.sessions.cookie.expire(),
+    );
+  }
+
+  @Get('me')
+  @UseGuards(SessionAuthGuard)
+  @ApiCookieAuth('session')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
+  me(@CurrentUser() user: UserRecord): UserResponseDto {
+    return toUserResponse(user);
+  }
+
+  @Get('csrf')
+  @UseGuards(SessionAuthGuard)
+  @ApiCookieAuth('session')
+  @ApiOperation({ summary: 'The CSRF token of the current session' })
+  @ApiOkResponse({ type: CsrfResponseDto })
+  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
+  csrf(@CurrentSession() session: ActiveSession): CsrfResponseDto {
+    return { csrfToken: csrfTokenFor(session) };
   }
 }

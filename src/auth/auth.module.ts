@@ -1,14 +1,60 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { WardenExceptionFilter } from '../errors/warden-exception.filter.js';
+import { systemClock, WARDEN_CLOCK } from '../session/clock.js';
+import { resolveSessionOptions } from '../session/session.options.js';
+import { SessionService } from '../session/session.service.js';
+import { SessionStore } from '../session/session.store.js';
+import { WARDEN_SESSION_OPTIONS } from '../session/session.tokens.js';
 import { AuthController } from './auth.controller.js';
+import type { AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
+import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { SessionAuthGuard } from './guards/session-auth.guard.js';
+import { HttpContext } from './http-context.js';
+import { LocalStrategy } from './strategies/local.strategy.js';
 
 /**
- * The HTTP routes of nest-warden (`/auth/*`) and its exception filter (503 + `Retry-After`).
- * Needs `UsersModule` imported once in the app.
+ * The HTTP face of nest-warden: `/auth/*`, the session guard, the local strategy and the
+ * exception filter (503 + `Retry-After`). Needs `UsersModule` imported once in the app.
+ *
+ * ```ts
+ * AuthModule.forRootAsync({
+ *   inject: [REDIS],
+ *   useFactory: (redis: Redis) => ({
+ *     sessionStore: new RedisSessionStore(redis),
+ *     session: { secrets: process.env.SESSION_SECRETS!.split(',') },
+ *   }),
+ * })
+ * ```
  */
 @Module({
+  imports: [PassportModule],
   controllers: [AuthController],
-  providers: [{ provide: APP_FILTER, useClass: WardenExceptionFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: WardenExceptionFilter },
+    {
+      provide: SessionStore,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => options.sessionStore,
+    },
+    {
+      provide: WARDEN_SESSION_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => resolveSessionOptions(options.session),
+    },
+    {
+      provide: WARDEN_CLOCK,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => options.clock ?? systemClock,
+    },
+    SessionService,
+    HttpContext,
+    LocalStrategy,
+    LocalAuthGuard,
+    SessionAuthGuard,
+  ],
+  exports: [SessionService, SessionStore, SessionAuthGuard, HttpContext, WARDEN_CLOCK],
 })
-export class AuthModule {}
+export class AuthModule extends ConfigurableAuthModule {}

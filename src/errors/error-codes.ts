@@ -9,6 +9,12 @@ export const WardenErrorCode = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** 415: the request body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 401: unknown email, wrong password or deactivated user: one answer for all. */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** 401: no session, or a bad, expired or revoked one. */
+  SESSION_INVALID: 'SESSION_INVALID',
+  /** 403: missing or wrong `X-CSRF-Token`, or a cross-site request. */
+  CSRF_INVALID: 'CSRF_INVALID',
   /** 503: a backing service (database, Redis) failed or timed out. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** 503: the password-hashing queue is full or its wait deadline passed. */

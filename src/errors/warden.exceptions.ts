@@ -1,4 +1,6 @@
 import {
+  ForbiddenException,
+  UnauthorizedException,
   ConflictException,
   BadRequestException,
   ServiceUnavailableException,
@@ -68,5 +70,28 @@ export class WardenUnavailableException extends ServiceUnavailableException {
       { cause: options.cause },
     );
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+}
+
+/** 401 `INVALID_CREDENTIALS`: the same body for an unknown email, a wrong password, a deactivated user. */
+export class InvalidCredentialsException extends UnauthorizedException {
+  constructor() {
+    super(
+      body(401, 'Unauthorized', WardenErrorCode.INVALID_CREDENTIALS, 'Invalid email or password'),
+    );
+  }
+}
+
+/** 401 `SESSION_INVALID`: no credential, or a bad, expired or revoked one. */
+export class SessionInvalidException extends UnauthorizedException {
+  constructor() {
+    super(body(401, 'Unauthorized', WardenErrorCode.SESSION_INVALID, 'Authentication required'));
+  }
+}
+
+/** 403 `CSRF_INVALID`. */
+export class CsrfInvalidException extends ForbiddenException {
+  constructor() {
+    super(body(403, 'Forbidden', WardenErrorCode.CSRF_INVALID, 'Missing or invalid CSRF token'));
   }
 }

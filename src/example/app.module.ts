@@ -5,6 +5,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { MemorySessionStore } from '../session/memory-session.store.js';
+import { RedisSessionStore } from '../session/redis-session.store.js';
 import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSeedService } from './admin-seed.service.js';
@@ -75,7 +77,20 @@ export class AppModule {
             },
           }),
         }),
-        AuthModule,
+        AuthModule.forRootAsync({
+          inject: [{ token: EXAMPLE_REDIS, optional: true }],
+          useFactory: (redis?: Redis) => ({
+            sessionStore: redis
+              ? new RedisSessionStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
+              : new MemorySessionStore(),
+            session: {
+              secrets: config.sessionSecrets,
+              cookieSecure: config.cookieSecure,
+              idleTimeoutSeconds: config.env.SESSION_IDLE_TIMEOUT_S,
+              absoluteTimeoutSeconds: config.env.SESSION_ABSOLUTE_TIMEOUT_S,
+            },
+          }),
+        }),
       ],
       controllers: [HealthController],
       providers: [AdminSeedService],

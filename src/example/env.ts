@@ -32,6 +32,7 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('warden:'),
   SESSION_SECRETS: z.string().optional(),
   JWT_SECRET: z.string().optional(),
   COOKIE_SECURE: flag.optional(),

@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { ExampleConfig } from '../../src/example/config.js';
 import { createApp } from '../../src/example/create-app.js';
-import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL } from './services.js';
+import {
+  createTestSchema,
+  deleteKeys,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  testRedis,
+  uniqueName,
+} from './services.js';
 
 /** The HTTP adapters every e2e suite runs on. */
 export const ADAPTERS = ['express', 'fastify'] as const;
@@ -32,6 +39,7 @@ export async function startTestApp(
   options: { schema?: string } = {},
 ): Promise<TestApp> {
   const owned = options.schema ? undefined : await createTestSchema();
+  const keyPrefix = `${uniqueName('warden_test')}:`;
   const schema = options.schema ?? owned?.schema;
   const { app, config } = await createApp(
     {
@@ -39,6 +47,7 @@ export async function startTestApp(
       HTTP_ADAPTER: adapter,
       DATABASE_URL: TEST_DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: keyPrefix,
       ...TEST_SECRETS,
       ...env,
     },
@@ -55,6 +64,12 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await owned?.drop();
+      const redis = testRedis();
+      try {
+        await deleteKeys(redis, keyPrefix);
+      } finally {
+        redis.disconnect();
+      }
     },
   };
 }

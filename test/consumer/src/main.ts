@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   AuthModule,
+  MemorySessionStore,
   MemoryUserRepository,
   UsersModule,
   UsersService,
@@ -13,7 +14,13 @@ import {
 } from 'nest-warden';
 
 @Module({
-  imports: [UsersModule.forRoot({ repository: new MemoryUserRepository() }), AuthModule],
+  imports: [
+    UsersModule.forRoot({ repository: new MemoryUserRepository() }),
+    AuthModule.forRoot({
+      sessionStore: new MemorySessionStore(),
+      session: { secrets: ['consumer-secret-0123456789abcdefghijkl'], cookieSecure: false },
+    }),
+  ],
 })
 class ConsumerModule {}
 

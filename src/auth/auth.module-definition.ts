@@ -1,0 +1,22 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Clock } from '../session/clock.js';
+import type { SessionOptions } from '../session/session.options.js';
+import type { SessionStore } from '../session/session.store.js';
+
+/** Options of {@link AuthModule}. Users come from `UsersModule`, imported once in the app. */
+export interface AuthModuleOptions {
+  /** Where sessions live: `new RedisSessionStore(redis)` (production) or `new MemorySessionStore()`. */
+  sessionStore: SessionStore;
+  /** Secrets, lifetimes, rotation and cookie settings of sessions. */
+  session: SessionOptions;
+  /** Where time comes from. @default the system clock */
+  clock?: Clock;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableAuthModule,
+  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
+} = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'WardenAuth' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createAuthOptions')
+  .build();

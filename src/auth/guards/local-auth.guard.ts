@@ -1,0 +1,22 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { wardenValidationPipe } from '../validation.js';
+import { LoginDto } from '../dto/login.dto.js';
+import { LOCAL_STRATEGY } from '../strategies/local.strategy.js';
+
+/**
+ * Runs the login body through the validation pipe first (400 for a missing or mistyped field,
+ * before any hashing), then passport-local.
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ body: unknown }>();
+    request.body = await wardenValidationPipe.transform(request.body, {
+      type: 'body',
+      metatype: LoginDto,
+    });
+    return (await super.canActivate(context)) as boolean;
+  }
+}
