@@ -5,6 +5,13 @@ export { AuthModule } from './auth/auth.module.js';
 export { AuthController, CsrfResponseDto, LoginResponseDto } from './auth/auth.controller.js';
 export type { AuthModuleOptions } from './auth/auth.module-definition.js';
 export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
+export { AuthGuard } from './auth/guards/auth.guard.js';
+export { RolesGuard } from './auth/guards/roles.guard.js';
+export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
+export { IS_PUBLIC, ROLES } from './auth/auth.constants.js';
+export { SessionsController } from './auth/sessions.controller.js';
+export { ChangePasswordDto } from './auth/dto/change-password.dto.js';
+export { SessionResponseDto, toSessionResponse } from './auth/dto/session-response.dto.js';
 export { LocalAuthGuard } from './auth/guards/local-auth.guard.js';
 export { LocalStrategy, LOCAL_STRATEGY } from './auth/strategies/local.strategy.js';
 export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
@@ -72,6 +79,9 @@ export { WardenErrorCode } from './errors/error-codes.js';
 export {
   EmailTakenException,
   CsrfInvalidException,
+  ForbiddenRoleException,
+  InvalidPasswordException,
+  SessionNotFoundException,
   InvalidCredentialsException,
   JsonOnlyException,
   SessionInvalidException,

@@ -21,6 +21,9 @@ import { UserResponseDto, toUserResponse } from '../users/user-response.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { LoginDto } from './dto/login.dto.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { Auth } from './decorators/auth.decorators.js';
+import { InvalidPasswordException } from '../errors/warden.exceptions.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { SessionAuthGuard } from './guards/session-auth.guard.js';
@@ -147,5 +150,43 @@ export class AuthController {
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
   csrf(@CurrentSession() session: ActiveSession): CsrfResponseDto {
     return { csrfToken: csrfTokenFor(session) };
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @UseGuards(JsonBodyGuard)
+  @Auth()
+  @ApiOperation({
+    summary: 'Change the password; revokes every other session and rotates the current one',
+  })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ type: WardenErrorResponseDto, description: 'Password policy' })
+  async changePassword(
+    @CurrentUser() user: UserRecord,
+    @CurrentSession() session: ActiveSession | undefined,
+    @Body(wardenValidationPipe) body: ChangePasswordDto,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<void> {
+    const updated = await this.users.changePassword(
+      user.id,
+      body.currentPassword,
+      body.newPassword,
+    );
+    if (!updated) throw new InvalidPasswordException();
+    await this.sessions.revokeAll(user.id, { except: session?.handle });
+    if (session) {
+      const rotated = await this.sessions.rotate(
+        session,
+        { authVersion: updated.authVersion },
+        { reauthenticated: true },
+      );
+      if (rotated) {
+        this.adapterHost.httpAdapter.appendHeader(
+          response,
+          'Set-Cookie',
+          this.sessions.cookie.serialize(rotated.token),
+        );
+      }
+    }
   }
 }

@@ -8,6 +8,9 @@ import { SessionService } from '../session/session.service.js';
 import { SessionStore } from '../session/session.store.js';
 import { WARDEN_SESSION_OPTIONS } from '../session/session.tokens.js';
 import { AuthController } from './auth.controller.js';
+import { SessionsController } from './sessions.controller.js';
+import { AuthGuard } from './guards/auth.guard.js';
+import { RolesGuard } from './guards/roles.guard.js';
 import type { AuthModuleOptions } from './auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
@@ -31,7 +34,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
  */
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     { provide: APP_FILTER, useClass: WardenExceptionFilter },
     {
@@ -54,7 +57,17 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     LocalStrategy,
     LocalAuthGuard,
     SessionAuthGuard,
+    AuthGuard,
+    RolesGuard,
   ],
-  exports: [SessionService, SessionStore, SessionAuthGuard, HttpContext, WARDEN_CLOCK],
+  exports: [
+    SessionService,
+    SessionStore,
+    SessionAuthGuard,
+    AuthGuard,
+    RolesGuard,
+    HttpContext,
+    WARDEN_CLOCK,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

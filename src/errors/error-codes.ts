@@ -13,6 +13,12 @@ export const WardenErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** 401: no session, or a bad, expired or revoked one. */
   SESSION_INVALID: 'SESSION_INVALID',
+  /** 403: signed in, but without a required role. */
+  FORBIDDEN_ROLE: 'FORBIDDEN_ROLE',
+  /** 404: no such session among the caller's. */
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  /** 401: the current password given to a password change is wrong. */
+  INVALID_PASSWORD: 'INVALID_PASSWORD',
   /** 403: missing or wrong `X-CSRF-Token`, or a cross-site request. */
   CSRF_INVALID: 'CSRF_INVALID',
   /** 503: a backing service (database, Redis) failed or timed out. */

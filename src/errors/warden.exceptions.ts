@@ -1,4 +1,5 @@
 import {
+  NotFoundException,
   ForbiddenException,
   UnauthorizedException,
   ConflictException,
@@ -93,5 +94,28 @@ export class SessionInvalidException extends UnauthorizedException {
 export class CsrfInvalidException extends ForbiddenException {
   constructor() {
     super(body(403, 'Forbidden', WardenErrorCode.CSRF_INVALID, 'Missing or invalid CSRF token'));
+  }
+}
+
+/** 403 `FORBIDDEN_ROLE`: authenticated, but not allowed. */
+export class ForbiddenRoleException extends ForbiddenException {
+  constructor() {
+    super(body(403, 'Forbidden', WardenErrorCode.FORBIDDEN_ROLE, 'Insufficient role'));
+  }
+}
+
+/** 404 `SESSION_NOT_FOUND`: not one of the caller's sessions. */
+export class SessionNotFoundException extends NotFoundException {
+  constructor() {
+    super(body(404, 'Not Found', WardenErrorCode.SESSION_NOT_FOUND, 'Session not found'));
+  }
+}
+
+/** 401 `INVALID_PASSWORD`: the current password is wrong. */
+export class InvalidPasswordException extends UnauthorizedException {
+  constructor() {
+    super(
+      body(401, 'Unauthorized', WardenErrorCode.INVALID_PASSWORD, 'Current password is incorrect'),
+    );
   }
 }

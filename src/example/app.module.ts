@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import type { Clock } from '../session/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
 import { RedisSessionStore } from '../session/redis-session.store.js';
 import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';
@@ -13,6 +14,7 @@ import { AdminSeedService } from './admin-seed.service.js';
 import type { ExampleConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens.js';
+import { AdminController } from './admin.controller.js';
 import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
 
@@ -33,7 +35,10 @@ class ConnectionsCloser implements OnApplicationShutdown {
 /** The example app: how a host app wires nest-warden. */
 @Module({})
 export class AppModule {
-  static forRoot(config: ExampleConfig, options: { databaseSchema?: string } = {}): DynamicModule {
+  static forRoot(
+    config: ExampleConfig,
+    options: { databaseSchema?: string; clock?: Clock } = {},
+  ): DynamicModule {
     const resources = [
       { provide: EXAMPLE_CONFIG, useValue: config },
       {
@@ -82,7 +87,8 @@ export class AppModule {
           useFactory: (redis?: Redis) => ({
             sessionStore: redis
               ? new RedisSessionStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
-              : new MemorySessionStore(),
+              : new MemorySessionStore({ clock: options.clock }),
+            clock: options.clock,
             session: {
               secrets: config.sessionSecrets,
               cookieSecure: config.cookieSecure,
@@ -92,7 +98,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, AdminController],
       providers: [AdminSeedService],
     };
   }

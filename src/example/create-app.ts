@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Clock } from '../session/clock.js';
 import { securityHeaders } from '../security/security-headers.js';
 import { AppModule } from './app.module.js';
 import type { ExampleConfig } from './config.js';
@@ -16,6 +17,8 @@ export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
 export interface CreateAppOptions {
   /** PostgreSQL schema to use (tests isolate each run in its own). */
   databaseSchema?: string;
+  /** Where time comes from (tests pass a fake clock). @default the system clock */
+  clock?: Clock;
   /** Nest log levels. @default ['log','warn','error'] */
   logger?: LogLevel[] | false;
 }
@@ -29,7 +32,10 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<{ app: INestApplication; config: ExampleConfig }> {
   const config = loadExampleConfig(env);
-  const module = AppModule.forRoot(config, { databaseSchema: options.databaseSchema });
+  const module = AppModule.forRoot(config, {
+    databaseSchema: options.databaseSchema,
+    clock: options.clock,
+  });
   const logger = options.logger ?? ['log', 'warn', 'error'];
   let app: INestApplication;
   if (config.adapter === 'fastify') {

@@ -141,11 +141,13 @@ export class SessionService {
    */
   async rotate(
     session: ActiveSession,
-    changes: Partial<Pick<SessionRecord, 'authVersion' | 'authTime'>> = {},
+    changes: Partial<Pick<SessionRecord, 'authVersion'>> = {},
+    options: { reauthenticated?: boolean } = {},
   ): Promise<{ token: string; session: ActiveSession } | null> {
     const { ref, ...record } = session;
     const now = this.clock.now();
-    return this.rotateRecord(ref, { ...record, ...changes, lastSeenAt: now }, now);
+    const authTime = options.reauthenticated ? now : record.authTime;
+    return this.rotateRecord(ref, { ...record, ...changes, authTime, lastSeenAt: now }, now);
   }
 
   /** Destroys the session behind a cookie value (logout). True if one was destroyed. */

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { ExampleConfig } from '../../src/example/config.js';
+import type { Clock } from '../../src/session/clock.js';
 import { createApp } from '../../src/example/create-app.js';
 import {
   createTestSchema,
@@ -36,7 +37,7 @@ export interface TestApp {
 export async function startTestApp(
   adapter: Adapter,
   env: Record<string, string | undefined> = {},
-  options: { schema?: string } = {},
+  options: { schema?: string; clock?: Clock } = {},
 ): Promise<TestApp> {
   const owned = options.schema ? undefined : await createTestSchema();
   const keyPrefix = `${uniqueName('warden_test')}:`;
@@ -51,7 +52,7 @@ export async function startTestApp(
       ...TEST_SECRETS,
       ...env,
     },
-    { databaseSchema: schema, logger: ['error'] },
+    { databaseSchema: schema, logger: ['error'], clock: options.clock },
   );
   await app.init();
   if (adapter === 'fastify') {

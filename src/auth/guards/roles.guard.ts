@@ -1,0 +1,24 @@
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ForbiddenRoleException, SessionInvalidException } from '../../errors/warden.exceptions.js';
+import { ROLES } from '../auth.constants.js';
+import type { WardenRequest } from '../http-context.js';
+
+/** 403 `FORBIDDEN_ROLE` unless the user has one of the `@Roles()`; runs after authentication. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles || roles.length === 0) return true;
+    const user = context.switchToHttp().getRequest<WardenRequest>().user;
+    if (!user) throw new SessionInvalidException();
+    if (!roles.some((role) => user.roles.includes(role))) throw new ForbiddenRoleException();
+    return true;
+  }
+}
