@@ -70,6 +70,8 @@ export type { Clock } from './session/clock.js';
 export { WARDEN_SESSION_OPTIONS } from './session/session.tokens.js';
 
 // Security
+export { SecurityEvents, WardenEvent } from './security/security-events.js';
+export type { SecurityEvent, WardenEventName } from './security/security-events.js';
 export { JsonBodyGuard } from './security/json-body.guard.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';

@@ -33,6 +33,7 @@ import type { ActiveSession } from '../session/session.service.js';
 import type { UserRecord } from '../users/user.record.js';
 import type { WardenRequest } from './http-context.js';
 import { csrfTokenFor } from '../security/csrf.js';
+import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 
 /** `POST /auth/login` answer. */
 export class LoginResponseDto {
@@ -58,6 +59,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly events: SecurityEvents,
   ) {}
 
   @Post('register')
@@ -97,12 +99,22 @@ export class AuthController {
     const body = request.body as LoginDto;
     const previous = this.sessions.cookie.read(request.headers.cookie);
     const userAgent = request.headers['user-agent'];
-    const { token, session } = await this.sessions.create(
+    const { token, session, evicted } = await this.sessions.create(
       user,
       { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null },
       previous,
     );
     await this.users.recordLogin(user.id);
+    const context = { userId: user.id, ip: session.ip, userAgent: session.userAgent };
+    this.events.emit(WardenEvent.LOGIN_SUCCEEDED, context);
+    this.events.emit(WardenEvent.SESSION_CREATED, { ...context, sessionId: session.handle });
+    for (const old of evicted) {
+      this.events.emit(WardenEvent.SESSION_EVICTED, {
+        userId: user.id,
+        sessionId: old.handle,
+        reason: 'cap',
+      });
+    }
     const maxAge = body.rememberMe ? this.sessions.options.absoluteTimeoutSeconds : undefined;
     this.adapterHost.httpAdapter.appendHeader(
       response,
@@ -125,6 +137,11 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     await this.sessions.destroySession(session);
+    this.events.emit(WardenEvent.SESSION_REVOKED, {
+      userId: session.userId,
+      sessionId: session.handle,
+      reason: 'logout',
+    });
     this.adapterHost.httpAdapter.appendHeader(
       response,
       'Set-Cookie',
@@ -173,7 +190,14 @@ export class AuthController {
       body.newPassword,
     );
     if (!updated) throw new InvalidPasswordException();
-    await this.sessions.revokeAll(user.id, { except: session?.handle });
+    const revoked = await this.sessions.revokeAll(user.id, { except: session?.handle });
+    for (const old of revoked) {
+      this.events.emit(WardenEvent.SESSION_REVOKED, {
+        userId: user.id,
+        sessionId: old.handle,
+        reason: 'password-change',
+      });
+    }
     if (session) {
       const rotated = await this.sessions.rotate(
         session,
@@ -181,6 +205,11 @@ export class AuthController {
         { reauthenticated: true },
       );
       if (rotated) {
+        this.events.emit(WardenEvent.SESSION_ROTATED, {
+          userId: user.id,
+          sessionId: session.handle,
+          reason: 'password-change',
+        });
         this.adapterHost.httpAdapter.appendHeader(
           response,
           'Set-Cookie',

@@ -11,6 +11,12 @@ export interface AuthModuleOptions {
   session: SessionOptions;
   /** Where time comes from. @default the system clock */
   clock?: Clock;
+  /**
+   * When a session is used from another IP or user agent than at login: `'log'` emits
+   * `warden.session.context-changed` and lets it through; `'reject'` also ends the session
+   * (the user logs in again). @default 'log'
+   */
+  onContextChange?: 'log' | 'reject';
 }
 
 export const {

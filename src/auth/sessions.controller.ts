@@ -10,6 +10,7 @@ import { SessionNotFoundException } from '../errors/warden.exceptions.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
+import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import type { UserRecord } from '../users/user.record.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
@@ -24,7 +25,10 @@ import {
 @Controller('auth/sessions')
 @Auth()
 export class SessionsController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly events: SecurityEvents,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "The caller's live sessions" })
@@ -45,7 +49,13 @@ export class SessionsController {
     @CurrentUser() user: UserRecord,
     @CurrentSession() current?: ActiveSession,
   ): Promise<void> {
-    await this.sessions.revokeAll(user.id, { except: current?.handle });
+    for (const old of await this.sessions.revokeAll(user.id, { except: current?.handle })) {
+      this.events.emit(WardenEvent.SESSION_REVOKED, {
+        userId: user.id,
+        sessionId: old.handle,
+        reason: 'revoked',
+      });
+    }
   }
 
   @Delete(':id')
@@ -57,5 +67,10 @@ export class SessionsController {
     if (!/^[A-Za-z0-9_-]{22}$/.test(handle) || !(await this.sessions.revoke(user.id, handle))) {
       throw new SessionNotFoundException();
     }
+    this.events.emit(WardenEvent.SESSION_REVOKED, {
+      userId: user.id,
+      sessionId: handle,
+      reason: 'revoked',
+    });
   }
 }

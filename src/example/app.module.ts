@@ -2,6 +2,7 @@ import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Inject, Injectable, Module, Optional } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
@@ -71,6 +72,7 @@ export class AppModule {
         }),
         resourcesModule,
         TerminusModule.forRoot({ logger: false }),
+        EventEmitterModule.forRoot(),
         UsersModule.forRootAsync({
           inject: [DataSource],
           useFactory: (dataSource: DataSource) => ({

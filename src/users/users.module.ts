@@ -6,6 +6,7 @@ import { UserRepository } from './user.repository.js';
 import type { UsersModuleOptions } from './users.module-definition.js';
 import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition.js';
 import { UsersService } from './users.service.js';
+import { SecurityEvents } from '../security/security-events.js';
 
 /**
  * Users and passwords. Global by default (`isGlobal: false` to opt out), so `AuthModule` and
@@ -32,7 +33,8 @@ import { UsersService } from './users.service.js';
     },
     PasswordService,
     UsersService,
+    SecurityEvents,
   ],
-  exports: [UserRepository, PasswordService, UsersService, WARDEN_PASSWORD_OPTIONS],
+  exports: [UserRepository, PasswordService, UsersService, SecurityEvents, WARDEN_PASSWORD_OPTIONS],
 })
 export class UsersModule extends ConfigurableUsersModule {}

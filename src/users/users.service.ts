@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EmailTakenException } from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
+import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import { normalizeEmail } from './email.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
@@ -20,11 +21,10 @@ export interface RegisterUserInput {
  */
 @Injectable()
 export class UsersService {
-  private readonly logger = new Logger('Warden');
-
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
+    @Optional() private readonly events?: SecurityEvents,
   ) {}
 
   /**
@@ -74,7 +74,7 @@ export class UsersService {
     if (needsRehash) {
       const rehashed = await this.passwords.hash(password);
       const written = await this.users.replacePasswordHash(user.id, user.passwordHash, rehashed);
-      if (written) this.logger.log(JSON.stringify({ event: 'password.rehashed', userId: user.id }));
+      if (written) this.events?.emit(WardenEvent.PASSWORD_REHASHED, { userId: user.id });
     }
     return user;
   }
@@ -97,7 +97,9 @@ export class UsersService {
     const written = await this.users.replacePasswordHash(id, user.passwordHash, newHash, {
       bumpAuthVersion: true,
     });
-    return written ? this.users.findById(id) : null;
+    if (!written) return null;
+    this.events?.emit(WardenEvent.PASSWORD_CHANGED, { userId: id });
+    return this.users.findById(id);
   }
 
   /** Replaces the user's roles and bumps `authVersion`. */

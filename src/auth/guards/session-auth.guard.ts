@@ -1,5 +1,8 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SecurityEvents, WardenEvent } from '../../security/security-events.js';
+import type { AuthModuleOptions } from '../auth.module-definition.js';
+import { AUTH_MODULE_OPTIONS } from '../auth.module-definition.js';
 import { CsrfInvalidException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { csrfTokenMatches, sameOrigin, UNSAFE_METHODS } from '../../security/csrf.js';
 import { SessionService } from '../../session/session.service.js';
@@ -18,6 +21,8 @@ export class SessionAuthGuard implements CanActivate {
     private readonly sessions: SessionService,
     private readonly users: UsersService,
     private readonly http: HttpContext,
+    private readonly events: SecurityEvents,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,21 +31,57 @@ export class SessionAuthGuard implements CanActivate {
     if (!token) throw new SessionInvalidException();
     const result = await this.sessions.validate(token);
     if (!result.ok) {
+      if (result.reason === 'idle' || result.reason === 'absolute') {
+        this.events.emit(WardenEvent.SESSION_EXPIRED, { reason: result.reason });
+      }
       this.http.setCookie(context, this.sessions.cookie.expire());
       throw new SessionInvalidException();
     }
     const user = await this.users.findById(result.session.userId);
     if (!user || !user.isActive || user.authVersion !== result.session.authVersion) {
       await this.sessions.destroySession(result.session);
+      this.events.emit(WardenEvent.SESSION_REVOKED, {
+        userId: result.session.userId,
+        sessionId: result.session.handle,
+        reason: user?.isActive === false ? 'deactivated' : 'auth-version',
+      });
       this.http.setCookie(context, this.sessions.cookie.expire());
       throw new SessionInvalidException();
     }
+    const ip = this.http.clientIp(request);
+    const userAgent = this.http.header(request, 'user-agent') ?? null;
+    if (
+      ip !== result.session.ip ||
+      userAgent?.slice(0, 256) !== (result.session.userAgent ?? undefined)
+    ) {
+      this.events.emit(WardenEvent.SESSION_CONTEXT_CHANGED, {
+        userId: user.id,
+        sessionId: result.session.handle,
+        ip,
+        userAgent,
+      });
+      if (this.options.onContextChange === 'reject') {
+        await this.sessions.destroySession(result.session);
+        this.http.setCookie(context, this.sessions.cookie.expire());
+        throw new SessionInvalidException();
+      }
+    }
     if (result.rotatedToken) {
       this.http.setCookie(context, this.sessions.cookie.serialize(result.rotatedToken));
+      this.events.emit(WardenEvent.SESSION_ROTATED, {
+        userId: user.id,
+        sessionId: result.session.handle,
+        reason: 'renewal',
+      });
     }
     if (UNSAFE_METHODS.has(request.method.toUpperCase())) {
       const given = this.http.header(request, 'x-csrf-token');
       if (!sameOrigin(request.headers) || !csrfTokenMatches(result.session, given)) {
+        this.events.emit(WardenEvent.CSRF_REJECTED, {
+          userId: user.id,
+          sessionId: result.session.handle,
+          ip,
+        });
         throw new CsrfInvalidException();
       }
     }

@@ -4,6 +4,9 @@ import { Strategy } from 'passport-local';
 import { InvalidCredentialsException } from '../../errors/warden.exceptions.js';
 import type { UserRecord } from '../../users/user.record.js';
 import { UsersService } from '../../users/users.service.js';
+import { normalizeEmail } from '../../users/email.js';
+import { SecurityEvents, WardenEvent } from '../../security/security-events.js';
+import { createHash } from 'node:crypto';
 
 /** passport strategy name; prefixed because passport is a process-wide singleton. */
 export const LOCAL_STRATEGY = 'warden-local';
@@ -11,13 +14,23 @@ export const LOCAL_STRATEGY = 'warden-local';
 /** Email + password through `UsersService.verifyCredentials` (dummy hash for unknown emails). */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
-  constructor(private readonly users: UsersService) {
+  constructor(
+    private readonly users: UsersService,
+    private readonly events: SecurityEvents,
+  ) {
     super({ usernameField: 'email', passwordField: 'password', session: false });
   }
 
   async validate(email: string, password: string): Promise<UserRecord> {
     const user = await this.users.verifyCredentials(email, password);
-    if (!user) throw new InvalidCredentialsException();
+    if (!user) {
+      const accountHash = createHash('sha256')
+        .update(normalizeEmail(email))
+        .digest('hex')
+        .slice(0, 16);
+      this.events.emit(WardenEvent.LOGIN_FAILED, { accountHash });
+      throw new InvalidCredentialsException();
+    }
     return user;
   }
 }

@@ -1,0 +1,57 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+
+/** Names of nest-warden's security events (also the `@OnEvent()` names). */
+export const WardenEvent = {
+  LOGIN_SUCCEEDED: 'warden.login.succeeded',
+  LOGIN_FAILED: 'warden.login.failed',
+  LOGIN_THROTTLED: 'warden.login.throttled',
+  SESSION_CREATED: 'warden.session.created',
+  SESSION_ROTATED: 'warden.session.rotated',
+  SESSION_REVOKED: 'warden.session.revoked',
+  SESSION_EXPIRED: 'warden.session.expired',
+  SESSION_EVICTED: 'warden.session.evicted',
+  SESSION_CONTEXT_CHANGED: 'warden.session.context-changed',
+  PASSWORD_CHANGED: 'warden.password.changed',
+  PASSWORD_REHASHED: 'warden.password.rehashed',
+  CSRF_REJECTED: 'warden.csrf.rejected',
+} as const;
+
+/** One of the {@link WardenEvent} names. */
+export type WardenEventName = (typeof WardenEvent)[keyof typeof WardenEvent];
+
+/**
+ * A security event. Carries identifiers an auditor needs and nothing an attacker could use:
+ * never a password, hash, session id, token or cookie. `sessionId` is the public handle.
+ */
+export interface SecurityEvent {
+  type: WardenEventName;
+  /** ISO time. */
+  at: string;
+  userId?: string;
+  /** Public session handle (what `GET /auth/sessions` calls `id`). */
+  sessionId?: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Why: `idle`, `absolute`, `logout`, `revoked`, `password-change`, `cap`, `renewal`, ... */
+  reason?: string;
+  /** SHA-256 prefix of the normalised email of a failed login (never the email itself). */
+  accountHash?: string;
+}
+
+/**
+ * Emits security events through `@nestjs/event-emitter` (when the app imports
+ * `EventEmitterModule.forRoot()`) and writes each as one JSON log line (logger `WardenSecurity`).
+ */
+@Injectable()
+export class SecurityEvents {
+  private readonly logger = new Logger('WardenSecurity');
+
+  constructor(@Optional() private readonly emitter?: EventEmitter2) {}
+
+  emit(type: WardenEventName, fields: Omit<SecurityEvent, 'type' | 'at'> = {}): void {
+    const event: SecurityEvent = { type, at: new Date().toISOString(), ...fields };
+    this.logger.log(JSON.stringify(event));
+    this.emitter?.emit(type, event);
+  }
+}
