@@ -93,3 +93,7 @@ export {
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
 export { WardenExceptionFilter } from './errors/warden-exception.filter.js';
+
+// Testing (for host apps' e2e tests)
+export { loginForTest } from './testing/login-for-test.js';
+export type { TestLogin } from './testing/login-for-test.js';

@@ -22,7 +22,7 @@ import { UsersService } from '../users/users.service.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
-import { Auth } from './decorators/auth.decorators.js';
+import { Auth, Public } from './decorators/auth.decorators.js';
 import { InvalidPasswordException } from '../errors/warden.exceptions.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
@@ -63,6 +63,7 @@ export class AuthController {
   ) {}
 
   @Post('register')
+  @Public()
   @HttpCode(201)
   @UseGuards(JsonBodyGuard)
   @ApiOperation({ summary: 'Create an account' })
@@ -82,6 +83,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @Public()
   @HttpCode(200)
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Log in with email and password; sets the session cookie' })

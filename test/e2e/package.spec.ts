@@ -60,6 +60,10 @@ describe('the npm package', () => {
       cwd: dir,
       encoding: 'utf8',
     });
-    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({ status: 201, found: true });
+    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({
+      status: 201,
+      found: true,
+      me: 200,
+    });
   });
 });

@@ -27,6 +27,8 @@ export class SessionAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.http.request(context);
+    // Already authenticated by another guard on this request (a global AuthGuard plus @Auth()).
+    if (request.wardenAuth && request.user) return true;
     const token = this.sessions.cookie.read(request.headers.cookie);
     if (!token) throw new SessionInvalidException();
     const result = await this.sessions.validate(token);

@@ -9,6 +9,7 @@ import {
   MemoryUserRepository,
   UsersModule,
   UsersService,
+  loginForTest,
   normalizeEmail,
   type UserRecord,
 } from 'nest-warden';
@@ -35,11 +36,18 @@ const response = await fetch(`http://127.0.0.1:${port}/auth/register`, {
     password: 'correct horse battery staple',
   }),
 });
+const login = await loginForTest(app, {
+  email: 'helper@example.com',
+  password: 'correct horse battery staple',
+  roles: ['user'],
+});
+const me = await fetch(`http://127.0.0.1:${port}/auth/me`, { headers: login.headers });
 const user: UserRecord | null = await app.get(UsersService).findByEmail('consumer@example.com');
 console.log(
   JSON.stringify({
     status: response.status,
     found: user?.email === normalizeEmail('CONSUMER@example.com'),
+    me: me.status,
   }),
 );
 await app.close();
