@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  ApiCookieAuth,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -26,7 +25,6 @@ import { Auth, Public } from './decorators/auth.decorators.js';
 import { InvalidPasswordException } from '../errors/warden.exceptions.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
@@ -128,8 +126,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @UseGuards(SessionAuthGuard)
-  @ApiCookieAuth('session')
+  @Auth()
   @ApiOperation({ summary: 'End the current session; expires the cookie' })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
@@ -152,8 +149,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @UseGuards(SessionAuthGuard)
-  @ApiCookieAuth('session')
+  @Auth()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
@@ -162,8 +158,7 @@ export class AuthController {
   }
 
   @Get('csrf')
-  @UseGuards(SessionAuthGuard)
-  @ApiCookieAuth('session')
+  @Auth()
   @ApiOperation({ summary: 'The CSRF token of the current session' })
   @ApiOkResponse({ type: CsrfResponseDto })
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })

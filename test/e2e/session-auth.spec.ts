@@ -137,6 +137,12 @@ describe.each(ADAPTERS)('cookie sessions on %s', (adapter) => {
         .set('X-CSRF-Token', csrf)
         .set('Origin', 'https://evil.example')
         .expect(403);
+      await request(t.server)
+        .post('/auth/logout')
+        .set('Cookie', cookie)
+        .set('X-CSRF-Token', csrf)
+        .set('Sec-Fetch-Site', 'cross-site')
+        .expect(403);
       await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);
     });
 
@@ -160,6 +166,35 @@ describe.each(ADAPTERS)('cookie sessions on %s', (adapter) => {
   });
 
   describe('GET /docs-json', () => {
+    it('documents every API.md endpoint but tokens, with its security scheme', async () => {
+      const res = await request(t.server).get('/docs-json').expect(200);
+      const expected: [string, string, boolean][] = [
+        ['/auth/register', 'post', false],
+        ['/auth/login', 'post', false],
+        ['/auth/logout', 'post', true],
+        ['/auth/me', 'get', true],
+        ['/auth/csrf', 'get', true],
+        ['/auth/sessions', 'get', true],
+        ['/auth/sessions', 'delete', true],
+        ['/auth/sessions/{id}', 'delete', true],
+        ['/auth/password', 'post', true],
+        ['/admin/users', 'get', true],
+        ['/health', 'get', false],
+      ];
+      for (const [path, method, secured] of expected) {
+        const operation = res.body.paths[path]?.[method];
+        expect({ path, method, documented: Boolean(operation) }).toEqual({
+          path,
+          method,
+          documented: true,
+        });
+        if (secured) {
+          expect(operation.security).toEqual([{ session: [] }]);
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));
+        }
+      }
+    });
+
     it('documents login, logout, me and csrf with the cookie security scheme', async () => {
       const res = await request(t.server).get('/docs-json').expect(200);
       for (const [path, method] of [
