@@ -69,6 +69,15 @@ export { systemClock, WARDEN_CLOCK } from './session/clock.js';
 export type { Clock } from './session/clock.js';
 export { WARDEN_SESSION_OPTIONS } from './session/session.tokens.js';
 
+// Tokens
+export { AccessTokenService } from './tokens/access-token.service.js';
+export type { AccessTokenClaims } from './tokens/access-token.service.js';
+export { resolveAccessTokenOptions } from './tokens/access-token.options.js';
+export type {
+  AccessTokenOptions,
+  ResolvedAccessTokenOptions,
+} from './tokens/access-token.options.js';
+
 // Security
 export { SecurityEvents, WardenEvent } from './security/security-events.js';
 export type { SecurityEvent, WardenEventName } from './security/security-events.js';

@@ -1,0 +1,42 @@
+/** Options of access tokens (JWT, HS256). */
+export interface AccessTokenOptions {
+  /** HS256 secrets, newest first: the first signs, all verify (by `kid`). Each ≥ 32 chars. */
+  secrets: string[];
+  /** `iss` claim, checked on verification. @default 'nest-warden' */
+  issuer?: string;
+  /** `aud` claim, checked on verification. @default 'nest-warden' */
+  audience?: string;
+  /** Lifetime in seconds. @default 900 */
+  ttlSeconds?: number;
+  /** Clock leeway on `exp`/`iat` in seconds, at most 60. @default 30 */
+  clockToleranceSeconds?: number;
+}
+
+/** {@link AccessTokenOptions} with every default applied. */
+export type ResolvedAccessTokenOptions = Required<AccessTokenOptions>;
+
+/** Applies defaults; a plain `Error` at boot for unusable settings. */
+export function resolveAccessTokenOptions(options: AccessTokenOptions): ResolvedAccessTokenOptions {
+  const resolved = {
+    issuer: options.issuer ?? 'nest-warden',
+    audience: options.audience ?? 'nest-warden',
+    ttlSeconds: options.ttlSeconds ?? 900,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
+    secrets: options.secrets,
+  };
+  if (!Array.isArray(resolved.secrets) || resolved.secrets.length === 0) {
+    throw new Error(
+      'Access token secrets are required: pass at least one secret of 32+ characters',
+    );
+  }
+  if (resolved.secrets.some((secret) => typeof secret !== 'string' || secret.length < 32)) {
+    throw new Error('Every access token secret must be at least 32 characters long');
+  }
+  if (!Number.isInteger(resolved.ttlSeconds) || resolved.ttlSeconds < 1) {
+    throw new Error('Access token ttlSeconds must be a positive integer: tokens always expire');
+  }
+  if (resolved.clockToleranceSeconds < 0 || resolved.clockToleranceSeconds > 60) {
+    throw new Error('Access token clockToleranceSeconds must be between 0 and 60');
+  }
+  return resolved;
+}

@@ -1,0 +1,156 @@
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { resolveAccessTokenOptions } from './access-token.options.js';
+import { AccessTokenService } from './access-token.service.js';
+
+const secret = 'access-token-secret-0123456789abcdefghij';
+
+function b64(value: object | string): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString(
+    'base64url',
+  );
+}
+
+/** Builds a JWT by hand, signed HS256 with `key`, to try what an attacker would send. */
+function forge(header: object, payload: object, key: string | Buffer = secret): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
+describe('AccessTokenService', () => {
+  const clock = new FakeClock(Date.UTC(2026, 5, 1));
+  const service = new AccessTokenService(resolveAccessTokenOptions({ secrets: [secret] }), clock);
+  const subject = { userId: 'user-1', sessionHandle: 'handle-1' };
+
+  async function parts() {
+    const { token } = await service.sign(subject);
+    const [h, p] = token.split('.');
+    return {
+      token,
+      header: JSON.parse(Buffer.from(h, 'base64url').toString()),
+      payload: JSON.parse(Buffer.from(p, 'base64url').toString()),
+    };
+  }
+
+  describe('sign', () => {
+    it('issues an at+jwt HS256 token with kid and every required claim', async () => {
+      const { header, payload } = await parts();
+      expect(header).toEqual({
+        alg: 'HS256',
+        typ: 'at+jwt',
+        kid: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+      });
+      expect(Object.keys(payload).sort()).toEqual([
+        'aud',
+        'exp',
+        'iat',
+        'iss',
+        'jti',
+        'sid',
+        'sub',
+      ]);
+      expect(payload.exp - payload.iat).toBe(900);
+      expect(payload).toMatchObject({
+        sub: 'user-1',
+        sid: 'handle-1',
+        iss: 'nest-warden',
+        aud: 'nest-warden',
+      });
+    });
+  });
+
+  describe('verify', () => {
+    it('accepts its own token', async () => {
+      const { token } = await parts();
+      expect(await service.verify(token)).toMatchObject({ sub: 'user-1', sid: 'handle-1' });
+    });
+
+    it('accepts tokens signed with an older secret after rotation, by kid', async () => {
+      const { token } = await parts();
+      const rotated = new AccessTokenService(
+        resolveAccessTokenOptions({ secrets: ['n'.repeat(40), secret] }),
+        clock,
+      );
+      expect(await rotated.verify(token)).not.toBeNull();
+    });
+
+    it('rejects alg none', async () => {
+      const { header, payload } = await parts();
+      expect(
+        await service.verify(`${b64({ ...header, alg: 'none' })}.${b64(payload)}.`),
+      ).toBeNull();
+    });
+
+    it('rejects HS256 signed with the public key of an asymmetric setup', async () => {
+      const { header, payload } = await parts();
+      const { publicKey } = generateKeyPairSync('ed25519');
+      const pem = publicKey.export({ type: 'spki', format: 'pem' });
+      expect(await service.verify(forge({ ...header, alg: 'HS256' }, payload, pem))).toBeNull();
+      expect(await service.verify(forge({ ...header, alg: 'EdDSA' }, payload))).toBeNull();
+    });
+
+    it('rejects a flipped payload byte', async () => {
+      const { token } = await parts();
+      const [h, p, s] = token.split('.');
+      const flipped = p.slice(0, 10) + (p[10] === 'A' ? 'B' : 'A') + p.slice(11);
+      expect(await service.verify(`${h}.${flipped}.${s}`)).toBeNull();
+    });
+
+    it('rejects a missing or past exp, and honours the leeway', async () => {
+      const { header, payload } = await parts();
+      const { exp: _exp, ...noExp } = payload;
+      expect(await service.verify(forge(header, noExp))).toBeNull();
+      expect(await service.verify(forge(header, { ...payload, exp: payload.iat - 31 }))).toBeNull();
+      expect(
+        await service.verify(forge(header, { ...payload, exp: payload.iat - 10 })),
+      ).not.toBeNull();
+    });
+
+    it('rejects an iat in the future beyond the leeway', async () => {
+      const { header, payload } = await parts();
+      expect(
+        await service.verify(forge(header, { ...payload, iat: payload.iat + 120 })),
+      ).toBeNull();
+    });
+
+    it('rejects a wrong iss or aud', async () => {
+      const { header, payload } = await parts();
+      expect(await service.verify(forge(header, { ...payload, iss: 'someone-else' }))).toBeNull();
+      expect(await service.verify(forge(header, { ...payload, aud: 'other-api' }))).toBeNull();
+    });
+
+    it('rejects a kid naming no key, or with path or URL characters', async () => {
+      const { header, payload } = await parts();
+      for (const kid of ['unknown-key', '../../etc/passwd', 'https://evil.example/jwks', '', 42]) {
+        expect(await service.verify(forge({ ...header, kid }, payload))).toBeNull();
+      }
+      const { kid: _kid, ...noKid } = header;
+      expect(await service.verify(forge(noKid, payload))).toBeNull();
+    });
+
+    it('rejects a token of another type and an opaque refresh-style token', async () => {
+      const { header, payload } = await parts();
+      expect(await service.verify(forge({ ...header, typ: 'JWT' }, payload))).toBeNull();
+      expect(await service.verify('k2v9Qe7LrT0pWx4ZbN8sYc1MhJ6dFg3AaBbCcDdEeFf')).toBeNull();
+      expect(await service.verify(undefined)).toBeNull();
+    });
+
+    it('expires on the injected clock', async () => {
+      const { token } = await parts();
+      clock.advanceSeconds(900 + 31);
+      expect(await service.verify(token)).toBeNull();
+    });
+  });
+});
+
+describe('resolveAccessTokenOptions', () => {
+  it('refuses short secrets, tokens that never expire and a leeway over 60 s', () => {
+    expect(() => resolveAccessTokenOptions({ secrets: ['short'] })).toThrow(/32 characters/);
+    expect(() => resolveAccessTokenOptions({ secrets: [secret], ttlSeconds: 0 })).toThrow(
+      /always expire/,
+    );
+    expect(() =>
+      resolveAccessTokenOptions({ secrets: [secret], clockToleranceSeconds: 61 }),
+    ).toThrow(/60/);
+  });
+});

@@ -1,0 +1,112 @@
+import { JwtService } from '@nestjs/jwt';
+import type { KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
+import type { Clock } from '../session/clock.js';
+import type { ResolvedAccessTokenOptions } from './access-token.options.js';
+
+/** The claims of a verified access token. */
+export interface AccessTokenClaims {
+  /** User id. */
+  sub: string;
+  /** Public handle of the server session the token is bound to. */
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+interface Key {
+  kid: string;
+  key: KeyObject;
+}
+
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Access tokens: JWTs through `@nestjs/jwt`, HS256 with the secret as a `KeyObject` (a string
+ * secret costs jsonwebtoken ~400 µs per call on Node 20, a KeyObject ~10 µs), header
+ * `typ: at+jwt` and a `kid` per secret, claims `iss aud sub exp iat jti sid`. Verification pins
+ * the algorithm, the type, the key by `kid`, issuer and audience, requires `exp`, and refuses an
+ * `iat` in the future beyond the leeway. Bad tokens give `null`, never an exception.
+ */
+export class AccessTokenService {
+  private readonly jwt = new JwtService({});
+  private readonly keys: Key[];
+
+  constructor(
+    readonly options: ResolvedAccessTokenOptions,
+    private readonly clock: Clock,
+  ) {
+    this.keys = options.secrets.map((secret) => ({
+      kid: createHash('sha256')
+        .update(`nest-warden kid ${secret}`)
+        .digest('base64url')
+        .slice(0, 16),
+      key: createSecretKey(Buffer.from(secret)),
+    }));
+  }
+
+  /** Signs an access token for a user's session. */
+  async sign(subject: {
+    userId: string;
+    sessionHandle: string;
+  }): Promise<{ token: string; expiresIn: number }> {
+    const now = Math.floor(this.clock.now() / 1000);
+    const { kid, key } = this.keys[0];
+    const token = await this.jwt.signAsync(
+      {
+        sub: subject.userId,
+        sid: subject.sessionHandle,
+        jti: randomBytes(16).toString('base64url'),
+        iat: now,
+        exp: now + this.options.ttlSeconds,
+        iss: this.options.issuer,
+        aud: this.options.audience,
+      },
+      {
+        privateKey: key,
+        algorithm: 'HS256',
+        header: { alg: 'HS256', typ: 'at+jwt', kid },
+      },
+    );
+    return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  /** The claims of a valid token, or null. */
+  async verify(token: string | undefined): Promise<AccessTokenClaims | null> {
+    if (!token || token.length > 4096) return null;
+    const parts = token.split('.');
+    if (parts.length !== 3) return null;
+    let header: { alg?: unknown; typ?: unknown; kid?: unknown };
+    try {
+      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
+    } catch {
+      return null;
+    }
+    if (header.alg !== 'HS256' || header.typ !== 'at+jwt') return null;
+    if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return null;
+    const key = this.keys.find((k) => k.kid === header.kid);
+    if (!key) return null;
+    const now = Math.floor(this.clock.now() / 1000);
+    let claims: Partial<AccessTokenClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims> & object>(token, {
+        publicKey: key.key as unknown as Buffer,
+        algorithms: ['HS256'],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: this.options.clockToleranceSeconds,
+        clockTimestamp: now,
+      });
+    } catch {
+      return null;
+    }
+    const { sub, sid, jti, iat, exp } = claims;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') return null;
+    if (typeof exp !== 'number' || typeof iat !== 'number') return null;
+    if (iat > now + this.options.clockToleranceSeconds) return null;
+    return claims as AccessTokenClaims;
+  }
+}
