@@ -187,7 +187,10 @@ export class AuthController {
       body.newPassword,
     );
     if (!updated) throw new InvalidPasswordException();
-    const revoked = await this.sessions.revokeAll(user.id, { except: session?.handle });
+    // A cookie caller keeps its session (rotated below); a bearer caller's token family is
+    // revoked with every other session and refresh token.
+    const keep = session && session.kind !== 'token' ? session : undefined;
+    const revoked = await this.sessions.revokeAll(user.id, { except: keep?.handle });
     for (const old of revoked) {
       this.events.emit(WardenEvent.SESSION_REVOKED, {
         userId: user.id,
@@ -195,16 +198,16 @@ export class AuthController {
         reason: 'password-change',
       });
     }
-    if (session) {
+    if (keep) {
       const rotated = await this.sessions.rotate(
-        session,
+        keep,
         { authVersion: updated.authVersion },
         { reauthenticated: true },
       );
       if (rotated) {
         this.events.emit(WardenEvent.SESSION_ROTATED, {
           userId: user.id,
-          sessionId: session.handle,
+          sessionId: keep.handle,
           reason: 'password-change',
         });
         this.adapterHost.httpAdapter.appendHeader(

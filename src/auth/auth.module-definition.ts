@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { Clock } from '../session/clock.js';
 import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
+import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 
 /** Options of {@link AuthModule}. Users come from `UsersModule`, imported once in the app. */
 export interface AuthModuleOptions {
@@ -17,6 +18,11 @@ export interface AuthModuleOptions {
    * (the user logs in again). @default 'log'
    */
   onContextChange?: 'log' | 'reject';
+  /**
+   * Bearer tokens (`/auth/token*`, `Authorization: Bearer`). Omit to disable them. Access tokens
+   * per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.
+   */
+  tokens?: AccessTokenOptions & { refreshTtlSeconds?: number };
 }
 
 export const {

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, ModuleRef } from '@nestjs/core';
+import type { Clock } from '../session/clock.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
+import { resolveAccessTokenOptions } from '../tokens/access-token.options.js';
+import type { TokenLifetimes } from '../tokens/token.service.js';
+import { TokenService } from '../tokens/token.service.js';
+import { WARDEN_TOKEN_OPTIONS } from '../tokens/tokens.tokens.js';
+import { TokensController } from './tokens.controller.js';
 import { PassportModule } from '@nestjs/passport';
 import { WardenExceptionFilter } from '../errors/warden-exception.filter.js';
 import { systemClock, WARDEN_CLOCK } from '../session/clock.js';
@@ -34,7 +41,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
  */
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, TokensController],
   providers: [
     { provide: APP_FILTER, useClass: WardenExceptionFilter },
     {
@@ -53,6 +60,28 @@ import { LocalStrategy } from './strategies/local.strategy.js';
       useFactory: (options: AuthModuleOptions) => options.clock ?? systemClock,
     },
     SessionService,
+    {
+      provide: AccessTokenService,
+      inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: AuthModuleOptions, clock: Clock) =>
+        options.tokens
+          ? new AccessTokenService(resolveAccessTokenOptions(options.tokens), clock)
+          : null,
+    },
+    {
+      provide: WARDEN_TOKEN_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions): TokenLifetimes => ({
+        refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
+        raceWindowMs: 1000,
+      }),
+    },
+    {
+      provide: TokenService,
+      inject: [AUTH_MODULE_OPTIONS, ModuleRef],
+      useFactory: async (options: AuthModuleOptions, moduleRef: ModuleRef) =>
+        options.tokens ? moduleRef.create(TokenService) : null,
+    },
     HttpContext,
     LocalStrategy,
     LocalAuthGuard,
@@ -61,6 +90,8 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     RolesGuard,
   ],
   exports: [
+    TokenService,
+    AccessTokenService,
     SessionService,
     SessionStore,
     SessionAuthGuard,

@@ -91,6 +91,11 @@ export class AppModule {
               ? new RedisSessionStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
               : new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
+            tokens: {
+              secrets: config.jwtSecrets,
+              ttlSeconds: config.env.ACCESS_TOKEN_TTL_S,
+              refreshTtlSeconds: config.env.REFRESH_TOKEN_TTL_S,
+            },
             session: {
               secrets: config.sessionSecrets,
               cookieSecure: config.cookieSecure,

@@ -7,7 +7,7 @@ import type {
   StoredSession,
   UserSessionsRef,
 } from './session.record.js';
-import type { SessionWriteOptions } from './session.store.js';
+import type { SessionWriteOptions, SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -32,6 +32,7 @@ interface Entry {
 export class MemorySessionStore extends SessionStore {
   private readonly entries = new Map<string, Entry>();
   private readonly indexes = new Map<string, Map<string, number>>();
+  private readonly spent = new Map<string, { marker: SpentMarker; expiresAt: number }>();
   private readonly maxEntries: number;
   private readonly clock: Clock;
 
@@ -144,6 +145,26 @@ export class MemorySessionStore extends SessionStore {
       revoked.push(record);
     }
     return revoked;
+  }
+
+  async findByHandle(user: UserSessionsRef, handle: string): Promise<StoredSession | null> {
+    return (await this.list(user)).find((s) => s.record.handle === handle) ?? null;
+  }
+
+  async markSpent(ref: SessionRef, marker: SpentMarker, ttlMs: number): Promise<void> {
+    this.spent.set(ref.idHash, { marker: { ...marker }, expiresAt: this.clock.now() + ttlMs });
+    while (this.spent.size > this.maxEntries)
+      this.spent.delete(this.spent.keys().next().value as string);
+  }
+
+  async getSpent(ref: SessionRef): Promise<SpentMarker | null> {
+    const entry = this.spent.get(ref.idHash);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.clock.now()) {
+      this.spent.delete(ref.idHash);
+      return null;
+    }
+    return { ...entry.marker };
   }
 
   private index(userId: string): Map<string, number> | undefined {

@@ -95,6 +95,20 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 return false`;
 
+/** KEYS: index. ARGV: base, handle. Returns {json, idHash} of the live session or nil. */
+export const FIND_HANDLE = `${SPLIT}
+local prefix = ARGV[2] .. ':'
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if string.sub(m, 1, #prefix) == prefix then
+    local id = idhash(m)
+    local value = redis.call('GET', ARGV[1] .. 's:' .. id)
+    if value then return {value, id} end
+    redis.call('ZREM', KEYS[1], m)
+    return false
+  end
+end
+return false`;
+
 /** KEYS: index. ARGV: base, exceptHandle ('' for none). Returns the deleted sessions' JSON. */
 export const REVOKE_ALL = `${SPLIT}
 local keep = ARGV[2] .. ':'

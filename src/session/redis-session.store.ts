@@ -8,7 +8,7 @@ import type {
   StoredSession,
   UserSessionsRef,
 } from './session.record.js';
-import type { SessionWriteOptions } from './session.store.js';
+import type { SessionWriteOptions, SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
 /** Options of {@link RedisSessionStore}. */
@@ -166,6 +166,30 @@ export class RedisSessionStore extends SessionStore {
       [this.base(user.tag), exceptHandle ?? ''],
     )) as string[];
     return values.map(parse);
+  }
+
+  async findByHandle(user: UserSessionsRef, handle: string): Promise<StoredSession | null> {
+    const found = (await this.run(
+      'FIND_HANDLE',
+      [this.indexKey(user.tag, user.userId)],
+      [this.base(user.tag), handle],
+    )) as [string, string] | null;
+    return found ? { record: parse(found[0]), idHash: found[1] } : null;
+  }
+
+  async markSpent(ref: SessionRef, marker: SpentMarker, ttlMs: number): Promise<void> {
+    await this.guard(
+      this.redis.set(this.spentKey(ref), JSON.stringify(marker), 'PX', Math.max(1, ttlMs)),
+    );
+  }
+
+  async getSpent(ref: SessionRef): Promise<SpentMarker | null> {
+    const value = await this.guard(this.redis.get(this.spentKey(ref)));
+    return value ? (JSON.parse(value) as SpentMarker) : null;
+  }
+
+  private spentKey(ref: SessionRef): string {
+    return `${this.base(ref.tag)}x:${ref.idHash}`;
   }
 
   private base(tag: string): string {

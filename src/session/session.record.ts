@@ -23,6 +23,10 @@ export interface SessionRecord {
   csrfSecret: string;
   /** Small app-data bag, capped by `maxDataBytes`. */
   data: Record<string, unknown>;
+  /** `token` for a session behind a refresh token (never valid as a cookie); absent for cookies. */
+  kind?: 'token';
+  /** Idle timeout of this session in seconds, when it differs from the service's. */
+  idleTimeoutSeconds?: number;
 }
 
 /** Where a session lives: the user's slot tag and the hash of its id. */

@@ -62,6 +62,7 @@ export class SessionService {
     user: { id: string; authVersion: number },
     context: SessionContext = {},
     previousToken?: string,
+    lifetime: { kind?: 'token'; absoluteTimeoutSeconds?: number; idleTimeoutSeconds?: number } = {},
   ): Promise<{ token: string; session: ActiveSession; evicted: SessionRecord[] }> {
     if (previousToken) await this.destroy(previousToken);
     const now = this.clock.now();
@@ -76,16 +77,19 @@ export class SessionService {
       lastSeenAt: now,
       authTime: now,
       renewedAt: now,
-      absoluteExpiresAt: now + this.options.absoluteTimeoutSeconds * 1000,
+      absoluteExpiresAt:
+        now + (lifetime.absoluteTimeoutSeconds ?? this.options.absoluteTimeoutSeconds) * 1000,
       ip: context.ip?.slice(0, 64) ?? null,
       userAgent: context.userAgent?.slice(0, 256) ?? null,
       csrfSecret: randomBytes(32).toString('base64url'),
       data: {},
+      ...(lifetime.kind ? { kind: lifetime.kind } : {}),
+      ...(lifetime.idleTimeoutSeconds ? { idleTimeoutSeconds: lifetime.idleTimeoutSeconds } : {}),
     };
     const evicted = await this.store.create(ref, record, {
       ttlMs: this.ttlMs(record, now),
       maxSessions: this.options.maxSessionsPerUser,
-      indexTtlMs: this.options.absoluteTimeoutSeconds * 1000,
+      indexTtlMs: record.absoluteExpiresAt - now,
     });
     return {
       token: this.cookie.encode({ id, tag: ref.tag }),
@@ -107,6 +111,7 @@ export class SessionService {
     const stored = await this.store.get(ref);
     if (!stored) return { ok: false, reason: 'unknown' };
     const { record } = stored;
+    if (record.kind === 'token') return { ok: false, reason: 'unknown' }; // a refresh token is no cookie
     const current: SessionRef = { tag: ref.tag, idHash: stored.idHash };
     const now = this.clock.now();
     const expired = this.expiry(record, now, authVersion);
@@ -224,13 +229,14 @@ export class SessionService {
     };
   }
 
-  private expiry(
+  /** Why a stored session is no longer valid at `now`, or null if it is. */
+  expiry(
     record: SessionRecord,
-    now: number,
+    now: number = this.clock.now(),
     authVersion?: number,
   ): 'idle' | 'absolute' | 'stale-auth' | null {
     if (now >= record.absoluteExpiresAt) return 'absolute';
-    if (now - record.lastSeenAt >= this.options.idleTimeoutSeconds * 1000) return 'idle';
+    if (now - record.lastSeenAt >= this.idleMs(record)) return 'idle';
     if (authVersion !== undefined && record.authVersion !== authVersion) return 'stale-auth';
     return null;
   }
@@ -241,14 +247,21 @@ export class SessionService {
    * say which clock ran out). The store's TTL is the garbage collector.
    */
   private ttlMs(record: SessionRecord, now: number): number {
-    const remaining = Math.min(
-      this.options.idleTimeoutSeconds * 1000,
-      record.absoluteExpiresAt - now,
-    );
+    const remaining = Math.min(this.idleMs(record), record.absoluteExpiresAt - now);
     return Math.max(1, remaining) + TTL_SLACK_MS;
   }
 
-  private userRef(userId: string): UserSessionsRef {
+  private idleMs(record: SessionRecord): number {
+    return (record.idleTimeoutSeconds ?? this.options.idleTimeoutSeconds) * 1000;
+  }
+
+  /** Key TTL for a record at `now`. */
+  storeTtlMs(record: SessionRecord, now: number = this.clock.now()): number {
+    return this.ttlMs(record, now);
+  }
+
+  /** The store location of a user's sessions. */
+  userRef(userId: string): UserSessionsRef {
     return { tag: userTag(userId), userId };
   }
 }

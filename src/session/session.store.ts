@@ -65,4 +65,24 @@ export abstract class SessionStore {
 
   /** Deletes every session of the user but `exceptHandle`. Returns the deleted records. */
   abstract revokeAll(user: UserSessionsRef, exceptHandle?: string): Promise<SessionRecord[]>;
+
+  /** The user's live session with this public handle, or null. */
+  abstract findByHandle(user: UserSessionsRef, handle: string): Promise<StoredSession | null>;
+
+  /**
+   * Remembers that the id at `ref` was spent (a rotated refresh token) and whose family it was,
+   * for `ttlMs`, so that presenting it again can be recognised as reuse.
+   */
+  abstract markSpent(ref: SessionRef, marker: SpentMarker, ttlMs: number): Promise<void>;
+
+  /** The spent marker of `ref`, or null. */
+  abstract getSpent(ref: SessionRef): Promise<SpentMarker | null>;
+}
+
+/** What is remembered of a spent id: the family (user and session handle) and when. */
+export interface SpentMarker {
+  userId: string;
+  handle: string;
+  /** ms since the epoch. */
+  spentAt: number;
 }

@@ -189,7 +189,7 @@ describe.each(ADAPTERS)('cookie sessions on %s', (adapter) => {
           documented: true,
         });
         if (secured) {
-          expect(operation.security).toEqual([{ session: [] }]);
+          expect(operation.security).toEqual([{ session: [] }, { bearer: [] }]);
           expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));
         }
       }
@@ -202,7 +202,7 @@ describe.each(ADAPTERS)('cookie sessions on %s', (adapter) => {
         ['/auth/me', 'get'],
         ['/auth/csrf', 'get'],
       ]) {
-        expect(res.body.paths[path][method].security).toEqual([{ session: [] }]);
+        expect(res.body.paths[path][method].security).toEqual([{ session: [] }, { bearer: [] }]);
         expect(res.body.paths[path][method].responses['401']).toBeDefined();
       }
       expect(res.body.paths['/auth/login'].post.responses['401']).toBeDefined();

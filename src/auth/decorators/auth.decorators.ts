@@ -1,5 +1,10 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiCookieAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { WardenErrorResponseDto } from '../../errors/warden-error-response.dto.js';
 import { IS_PUBLIC, ROLES } from '../auth.constants.js';
 import { AuthGuard } from '../guards/auth.guard.js';
@@ -24,6 +29,7 @@ export function Auth(...roles: string[]) {
     SetMetadata(ROLES, roles),
     UseGuards(AuthGuard, RolesGuard),
     ApiCookieAuth('session'),
+    ApiBearerAuth('bearer'),
     ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'Not authenticated' }),
     ApiForbiddenResponse({
       type: WardenErrorResponseDto,

@@ -1,5 +1,8 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { SessionInvalidException } from '../../errors/warden.exceptions.js';
+import { TokenService } from '../../tokens/token.service.js';
+import type { WardenRequest } from '../http-context.js';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth.constants.js';
 import { SessionAuthGuard } from './session-auth.guard.js';
@@ -7,13 +10,14 @@ import { SessionAuthGuard } from './session-auth.guard.js';
 /**
  * The guard to install globally (`{ provide: APP_GUARD, useClass: AuthGuard }`) or per route
  * (through `@Auth()`): lets `@Public()` routes through, authenticates everything else. Today it
- * accepts the session cookie; bearer tokens plug in here.
+ * accepts an `Authorization: Bearer` access token (while its session lives) or the session cookie.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly session: SessionAuthGuard,
+    @Optional() private readonly tokens?: TokenService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,6 +26,19 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<WardenRequest>();
+    if (request.wardenAuth && request.user) return true;
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string' && /^bearer /i.test(authorization)) {
+      const found = this.tokens
+        ? await this.tokens.authenticate(authorization.slice(7).trim())
+        : null;
+      if (!found) throw new SessionInvalidException();
+      request.user = found.user;
+      request.wardenSession = found.session;
+      request.wardenAuth = 'bearer';
+      return true; // bearer requests need no CSRF token: browsers never attach them on their own
+    }
     return this.session.canActivate(context);
   }
 }

@@ -1,0 +1,174 @@
+import request from 'supertest';
+import type { TestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp } from '../support/app.js';
+import { FakeClock } from '../support/fake-clock.js';
+
+const password = 'correct horse battery staple';
+
+describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
+  let t: TestApp;
+  const clock = new FakeClock(Date.now());
+  let n = 0;
+
+  beforeAll(async () => {
+    t = await startTestApp(adapter, {}, { clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function tokenLogin() {
+    const email = `api${n++}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const res = await request(t.server).post('/auth/token').send({ email, password }).expect(200);
+    return {
+      email,
+      ...(res.body as {
+        accessToken: string;
+        refreshToken: string;
+        tokenType: string;
+        expiresIn: number;
+      }),
+    };
+  }
+  const me = (access: string) =>
+    request(t.server).get('/auth/me').set('Authorization', `Bearer ${access}`);
+  const refresh = (refreshToken: string) =>
+    request(t.server).post('/auth/token/refresh').send({ refreshToken });
+
+  describe('POST /auth/token', () => {
+    it('returns an access JWT with the API.md claims and an opaque refresh token', async () => {
+      const pair = await tokenLogin();
+      expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+      const claims = JSON.parse(
+        Buffer.from(pair.accessToken.split('.')[1], 'base64url').toString(),
+      );
+      expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
+      expect(pair.refreshToken).not.toContain('.ey');
+      await me(pair.accessToken).expect(200);
+    });
+
+    it('answers wrong credentials with the same 401 as cookie login, and sets no cookie', async () => {
+      const { email } = await tokenLogin();
+      const res = await request(t.server)
+        .post('/auth/token')
+        .send({ email, password: 'not the password' })
+        .expect(401);
+      expect(res.body.code).toBe('INVALID_CREDENTIALS');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('creates a server session that the user can list and revoke, killing the access token at once', async () => {
+      const pair = await tokenLogin();
+      const list = await request(t.server)
+        .get('/auth/sessions')
+        .set('Authorization', `Bearer ${pair.accessToken}`)
+        .expect(200);
+      expect(list.body).toHaveLength(1);
+      expect(list.body[0].current).toBe(true);
+      await request(t.server)
+        .delete(`/auth/sessions/${list.body[0].id}`)
+        .set('Authorization', `Bearer ${pair.accessToken}`)
+        .expect(204); // no CSRF token needed for bearer requests
+      await me(pair.accessToken).expect(401);
+      await refresh(pair.refreshToken).expect(401);
+    });
+  });
+
+  describe('POST /auth/token/refresh', () => {
+    it('rotates: the new pair works, the old refresh token is spent', async () => {
+      const pair = await tokenLogin();
+      const next = (await refresh(pair.refreshToken).expect(200)).body;
+      expect(next.refreshToken).not.toBe(pair.refreshToken);
+      await me(next.accessToken).expect(200);
+      await me(pair.accessToken).expect(200); // same session, still alive
+    });
+
+    it('revokes the whole family when a spent refresh token is replayed', async () => {
+      const pair = await tokenLogin();
+      const next = (await refresh(pair.refreshToken).expect(200)).body;
+      clock.advanceSeconds(2);
+      const replay = await refresh(pair.refreshToken).expect(401);
+      expect(replay.body.code).toBe('SESSION_INVALID');
+      await refresh(next.refreshToken).expect(401);
+      await me(next.accessToken).expect(401);
+    });
+
+    it('leaves exactly one valid successor after 20 parallel refreshes with one token', async () => {
+      const pair = await tokenLogin();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => refresh(pair.refreshToken)),
+      );
+      const ok = results.filter((r) => r.status === 200);
+      expect(ok).toHaveLength(1);
+      expect(results.filter((r) => r.status === 401)).toHaveLength(19);
+      await me(ok[0].body.accessToken).expect(200);
+      await refresh(ok[0].body.refreshToken).expect(200);
+    });
+
+    it('refuses an access token as a refresh token and a refresh token as an access token', async () => {
+      const pair = await tokenLogin();
+      await refresh(pair.accessToken).expect(401);
+      await me(pair.refreshToken).expect(401);
+    });
+
+    it('refuses a session cookie as a refresh token and a refresh token as a cookie', async () => {
+      const pair = await tokenLogin();
+      const login = await request(t.server)
+        .post('/auth/login')
+        .send({ email: pair.email, password })
+        .expect(200);
+      const cookie = ([] as string[]).concat(login.headers['set-cookie'])[0].split(';')[0];
+      await refresh(cookie.slice(4)).expect(401);
+      await request(t.server).get('/auth/me').set('Cookie', `sid=${pair.refreshToken}`).expect(401);
+      await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);
+    });
+  });
+
+  describe('POST /auth/token/revoke', () => {
+    it('revokes the refresh token and its session', async () => {
+      const pair = await tokenLogin();
+      await request(t.server)
+        .post('/auth/token/revoke')
+        .send({ refreshToken: pair.refreshToken })
+        .expect(204);
+      await refresh(pair.refreshToken).expect(401);
+      await me(pair.accessToken).expect(401);
+      await request(t.server)
+        .post('/auth/token/revoke')
+        .send({ refreshToken: 'garbage' })
+        .expect(204);
+    });
+  });
+
+  describe('password change', () => {
+    it('kills both tokens of every token session', async () => {
+      const pair = await tokenLogin();
+      const other = (
+        await request(t.server)
+          .post('/auth/token')
+          .send({ email: pair.email, password })
+          .expect(200)
+      ).body;
+      await request(t.server)
+        .post('/auth/password')
+        .set('Authorization', `Bearer ${pair.accessToken}`)
+        .send({ currentPassword: password, newPassword: 'a brand new passphrase' })
+        .expect(204);
+      for (const p of [pair, other]) {
+        await me(p.accessToken).expect(401);
+        await refresh(p.refreshToken).expect(401);
+      }
+    });
+  });
+
+  describe('access token lifetime', () => {
+    it('expires after its TTL even while the session lives', async () => {
+      const pair = await tokenLogin();
+      clock.advanceSeconds(900 + 31);
+      await me(pair.accessToken).expect(401);
+      const next = (await refresh(pair.refreshToken).expect(200)).body;
+      await me(next.accessToken).expect(200);
+    });
+  });
+});
