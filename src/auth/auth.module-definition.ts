@@ -22,7 +22,11 @@ export interface AuthModuleOptions {
    * Bearer tokens (`/auth/token*`, `Authorization: Bearer`). Omit to disable them. Access tokens
    * per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.
    */
-  tokens?: AccessTokenOptions & { refreshTtlSeconds?: number };
+  tokens?: AccessTokenOptions & {
+    refreshTtlSeconds?: number;
+    /** Refresh grace window in seconds, 0 (off) to 10. @default 0 */
+    refreshGraceSeconds?: number;
+  };
 }
 
 export const {

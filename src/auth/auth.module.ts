@@ -7,6 +7,7 @@ import type { TokenLifetimes } from '../tokens/token.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import { WARDEN_TOKEN_OPTIONS } from '../tokens/tokens.tokens.js';
 import { TokensController } from './tokens.controller.js';
+import { JwksController } from './jwks.controller.js';
 import { PassportModule } from '@nestjs/passport';
 import { WardenExceptionFilter } from '../errors/warden-exception.filter.js';
 import { systemClock, WARDEN_CLOCK } from '../session/clock.js';
@@ -41,7 +42,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
  */
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, SessionsController, TokensController],
+  controllers: [AuthController, SessionsController, TokensController, JwksController],
   providers: [
     { provide: APP_FILTER, useClass: WardenExceptionFilter },
     {
@@ -71,10 +72,17 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     {
       provide: WARDEN_TOKEN_OPTIONS,
       inject: [AUTH_MODULE_OPTIONS],
-      useFactory: (options: AuthModuleOptions): TokenLifetimes => ({
-        refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
-        raceWindowMs: 1000,
-      }),
+      useFactory: (options: AuthModuleOptions): TokenLifetimes => {
+        const grace = options.tokens?.refreshGraceSeconds ?? 0;
+        if (grace < 0 || grace > 10) {
+          throw new Error('tokens.refreshGraceSeconds must be between 0 and 10');
+        }
+        return {
+          refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
+          raceWindowMs: 1000,
+          graceMs: grace * 1000,
+        };
+      },
     },
     {
       provide: TokenService,

@@ -92,9 +92,12 @@ export class AppModule {
               : new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
             tokens: {
+              algorithm: config.jwtAlgorithm,
+              privateKeys: config.jwtPrivateKeys,
               secrets: config.jwtSecrets,
               ttlSeconds: config.env.ACCESS_TOKEN_TTL_S,
               refreshTtlSeconds: config.env.REFRESH_TOKEN_TTL_S,
+              refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
             },
             session: {
               secrets: config.sessionSecrets,

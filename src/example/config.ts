@@ -18,6 +18,9 @@ export interface ExampleConfig {
   /** Newest first: the first signs, all verify. */
   sessionSecrets: string[];
   jwtSecrets: string[];
+  jwtAlgorithm: 'HS256' | 'ES256';
+  /** ES256 private keys (PEM), newest first. */
+  jwtPrivateKeys: string[];
   cookieSecure: boolean;
   /** false, or the number of proxy hops to trust in `X-Forwarded-For`. */
   trustProxy: number | false;
@@ -44,6 +47,10 @@ export function loadExampleConfig(env: Record<string, string | undefined>): Exam
     redisUrl: parsed.REDIS_URL,
     sessionSecrets,
     jwtSecrets,
+    jwtAlgorithm: parsed.JWT_ALGORITHM,
+    jwtPrivateKeys: splitSecrets(parsed.JWT_PRIVATE_KEYS).map((b64) =>
+      Buffer.from(b64, 'base64').toString('utf8'),
+    ),
     cookieSecure: parsed.COOKIE_SECURE ?? production,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
   };

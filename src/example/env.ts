@@ -35,11 +35,14 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('warden:'),
   SESSION_SECRETS: z.string().optional(),
   JWT_SECRET: z.string().optional(),
+  JWT_ALGORITHM: z.enum(['HS256', 'ES256']).default('HS256'),
+  JWT_PRIVATE_KEYS: z.string().optional(),
   COOKIE_SECURE: flag.optional(),
   SESSION_IDLE_TIMEOUT_S: int(1800, 1),
   SESSION_ABSOLUTE_TIMEOUT_S: int(43200, 1),
   ACCESS_TOKEN_TTL_S: int(900, 1),
   REFRESH_TOKEN_TTL_S: int(1209600, 1),
+  REFRESH_TOKEN_GRACE_S: int(0, 0).pipe(z.number().max(10)),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
   LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
   LOGIN_WINDOW_S: int(900, 1),
@@ -117,7 +120,13 @@ function secretProblems(name: string, secrets: string[]): string[] {
 function productionProblems(env: ParsedEnv): string[] {
   const problems = [
     ...secretProblems('SESSION_SECRETS', splitSecrets(env.SESSION_SECRETS)),
-    ...secretProblems('JWT_SECRET', splitSecrets(env.JWT_SECRET)),
+    ...(env.JWT_ALGORITHM === 'HS256'
+      ? secretProblems('JWT_SECRET', splitSecrets(env.JWT_SECRET))
+      : splitSecrets(env.JWT_PRIVATE_KEYS).length === 0
+        ? [
+            'JWT_PRIVATE_KEYS is required with JWT_ALGORITHM=ES256: set it to base64-encoded P-256 private keys (PEM), newest first, comma-separated',
+          ]
+        : []),
   ];
   if (!env.REDIS_URL) {
     problems.push(

@@ -85,4 +85,6 @@ export interface SpentMarker {
   handle: string;
   /** ms since the epoch. */
   spentAt: number;
+  /** The successor token, encrypted, kept only while a refresh grace window is configured. */
+  successor?: string;
 }

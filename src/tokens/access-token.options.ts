@@ -1,7 +1,11 @@
-/** Options of access tokens (JWT, HS256). */
+/** Options of access tokens (JWT). */
 export interface AccessTokenOptions {
+  /** `HS256` (shared secrets) or `ES256` (P-256 key pairs, public keys at a JWKS). @default 'HS256' */
+  algorithm?: 'HS256' | 'ES256';
   /** HS256 secrets, newest first: the first signs, all verify (by `kid`). Each ≥ 32 chars. */
-  secrets: string[];
+  secrets?: string[];
+  /** ES256 private keys (PEM), newest first: the first signs, all verify (by `kid`). */
+  privateKeys?: string[];
   /** `iss` claim, checked on verification. @default 'nest-warden' */
   issuer?: string;
   /** `aud` claim, checked on verification. @default 'nest-warden' */
@@ -17,20 +21,32 @@ export type ResolvedAccessTokenOptions = Required<AccessTokenOptions>;
 
 /** Applies defaults; a plain `Error` at boot for unusable settings. */
 export function resolveAccessTokenOptions(options: AccessTokenOptions): ResolvedAccessTokenOptions {
-  const resolved = {
+  const resolved: ResolvedAccessTokenOptions = {
+    algorithm: options.algorithm ?? 'HS256',
+    secrets: options.secrets ?? [],
+    privateKeys: options.privateKeys ?? [],
     issuer: options.issuer ?? 'nest-warden',
     audience: options.audience ?? 'nest-warden',
     ttlSeconds: options.ttlSeconds ?? 900,
     clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
-    secrets: options.secrets,
   };
-  if (!Array.isArray(resolved.secrets) || resolved.secrets.length === 0) {
+  if (resolved.algorithm === 'ES256') {
+    if (resolved.privateKeys.length === 0) {
+      throw new Error('ES256 access tokens need privateKeys: at least one P-256 private key (PEM)');
+    }
+  } else if (resolved.algorithm === 'HS256') {
+    if (resolved.secrets.length === 0) {
+      throw new Error(
+        'Access token secrets are required: pass at least one secret of 32+ characters',
+      );
+    }
+    if (resolved.secrets.some((secret) => typeof secret !== 'string' || secret.length < 32)) {
+      throw new Error('Every access token secret must be at least 32 characters long');
+    }
+  } else {
     throw new Error(
-      'Access token secrets are required: pass at least one secret of 32+ characters',
+      `Access token algorithm must be HS256 or ES256, got ${String(resolved.algorithm)}`,
     );
-  }
-  if (resolved.secrets.some((secret) => typeof secret !== 'string' || secret.length < 32)) {
-    throw new Error('Every access token secret must be at least 32 characters long');
   }
   if (!Number.isInteger(resolved.ttlSeconds) || resolved.ttlSeconds < 1) {
     throw new Error('Access token ttlSeconds must be a positive integer: tokens always expire');

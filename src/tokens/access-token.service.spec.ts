@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { resolveAccessTokenOptions } from './access-token.options.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -152,5 +152,78 @@ describe('resolveAccessTokenOptions', () => {
     expect(() =>
       resolveAccessTokenOptions({ secrets: [secret], clockToleranceSeconds: 61 }),
     ).toThrow(/60/);
+  });
+});
+
+describe('AccessTokenService with ES256', () => {
+  const clock = new FakeClock(Date.UTC(2026, 5, 1));
+  const pem = () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+  const oldKey = pem();
+  const newKey = pem();
+  const service = new AccessTokenService(
+    resolveAccessTokenOptions({ algorithm: 'ES256', privateKeys: [newKey, oldKey] }),
+    clock,
+  );
+
+  it('signs ES256 with the newest key and verifies tokens of older keys by kid', async () => {
+    const { token } = await service.sign({ userId: 'u', sessionHandle: 'h' });
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toMatchObject({
+      alg: 'ES256',
+      typ: 'at+jwt',
+    });
+    expect(await service.verify(token)).not.toBeNull();
+    const old = new AccessTokenService(
+      resolveAccessTokenOptions({ algorithm: 'ES256', privateKeys: [oldKey] }),
+      clock,
+    );
+    expect(
+      await service.verify((await old.sign({ userId: 'u', sessionHandle: 'h' })).token),
+    ).not.toBeNull();
+  });
+
+  it('publishes the public keys, never a private part, as a JWKS', () => {
+    const jwks = service.jwks()!;
+    expect(jwks.keys).toHaveLength(2);
+    for (const key of jwks.keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(key).not.toHaveProperty('d');
+    }
+    expect(
+      new AccessTokenService(resolveAccessTokenOptions({ secrets: [secret] }), clock).jwks(),
+    ).toBeNull();
+  });
+
+  it('rejects HS256 signed with the public key (algorithm confusion)', async () => {
+    const { token } = await service.sign({ userId: 'u', sessionHandle: 'h' });
+    const [h, p] = token.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const jwk = service.jwks()!.keys[0];
+    const publicPem = createPublicKey({ key: jwk as never, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'pem',
+    });
+    expect(
+      await service.verify(forge({ ...header, alg: 'HS256' }, payload, publicPem as string)),
+    ).toBeNull();
+    expect(await service.verify(`${b64({ ...header, alg: 'none' })}.${p}.`)).toBeNull();
+  });
+
+  it('refuses a key of the wrong type at boot', () => {
+    const ed = generateKeyPairSync('ed25519').privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    expect(
+      () =>
+        new AccessTokenService(
+          resolveAccessTokenOptions({ algorithm: 'ES256', privateKeys: [ed] }),
+          clock,
+        ),
+    ).toThrow(/P-256/);
   });
 });

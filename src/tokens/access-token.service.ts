@@ -1,6 +1,12 @@
 import { JwtService } from '@nestjs/jwt';
-import type { KeyObject } from 'node:crypto';
-import { createHash, createSecretKey, randomBytes } from 'node:crypto';
+import type { JsonWebKey as NodeJsonWebKey, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  randomBytes,
+} from 'node:crypto';
 import type { Clock } from '../session/clock.js';
 import type { ResolvedAccessTokenOptions } from './access-token.options.js';
 
@@ -19,13 +25,23 @@ export interface AccessTokenClaims {
 
 interface Key {
   kid: string;
-  key: KeyObject;
+  /** Signs (secret or private key). */
+  signing: KeyObject;
+  /** Verifies (secret or public key). */
+  verifying: KeyObject;
+}
+
+/** A public key as published at `/.well-known/jwks.json`. */
+export interface PublicJwk extends NodeJsonWebKey {
+  kid: string;
+  alg: string;
+  use: 'sig';
 }
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Access tokens: JWTs through `@nestjs/jwt`, HS256 with the secret as a `KeyObject` (a string
+ * Access tokens: JWTs through `@nestjs/jwt`, HS256 (secret as a `KeyObject`) or ES256 (a string
  * secret costs jsonwebtoken ~400 µs per call on Node 20, a KeyObject ~10 µs), header
  * `typ: at+jwt` and a `kid` per secret, claims `iss aud sub exp iat jti sid`. Verification pins
  * the algorithm, the type, the key by `kid`, issuer and audience, requires `exp`, and refuses an
@@ -39,13 +55,32 @@ export class AccessTokenService {
     readonly options: ResolvedAccessTokenOptions,
     private readonly clock: Clock,
   ) {
-    this.keys = options.secrets.map((secret) => ({
-      kid: createHash('sha256')
-        .update(`nest-warden kid ${secret}`)
-        .digest('base64url')
-        .slice(0, 16),
-      key: createSecretKey(Buffer.from(secret)),
-    }));
+    this.keys =
+      options.algorithm === 'ES256'
+        ? options.privateKeys.map((pem) => {
+            const signing = createPrivateKey(pem);
+            if (
+              signing.asymmetricKeyType !== 'ec' ||
+              signing.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+            ) {
+              throw new Error('ES256 access tokens need P-256 (prime256v1) EC private keys');
+            }
+            const verifying = createPublicKey(signing);
+            const jwk = verifying.export({ format: 'jwk' });
+            const kid = createHash('sha256')
+              .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+              .digest('base64url')
+              .slice(0, 16);
+            return { kid, signing, verifying };
+          })
+        : options.secrets.map((secret) => {
+            const key = createSecretKey(Buffer.from(secret));
+            const kid = createHash('sha256')
+              .update(`nest-warden kid ${secret}`)
+              .digest('base64url')
+              .slice(0, 16);
+            return { kid, signing: key, verifying: key };
+          });
   }
 
   /** Signs an access token for a user's session. */
@@ -54,7 +89,8 @@ export class AccessTokenService {
     sessionHandle: string;
   }): Promise<{ token: string; expiresIn: number }> {
     const now = Math.floor(this.clock.now() / 1000);
-    const { kid, key } = this.keys[0];
+    const { kid, signing } = this.keys[0];
+    const alg = this.options.algorithm;
     const token = await this.jwt.signAsync(
       {
         sub: subject.userId,
@@ -66,12 +102,25 @@ export class AccessTokenService {
         aud: this.options.audience,
       },
       {
-        privateKey: key,
-        algorithm: 'HS256',
-        header: { alg: 'HS256', typ: 'at+jwt', kid },
+        privateKey: signing,
+        algorithm: alg,
+        header: { alg, typ: 'at+jwt', kid },
       },
     );
     return { token, expiresIn: this.options.ttlSeconds };
+  }
+
+  /** The public keys to publish at `/.well-known/jwks.json`; null for HS256 (nothing public). */
+  jwks(): { keys: PublicJwk[] } | null {
+    if (this.options.algorithm === 'HS256') return null;
+    return {
+      keys: this.keys.map(({ kid, verifying }) => ({
+        ...verifying.export({ format: 'jwk' }),
+        kid,
+        alg: this.options.algorithm,
+        use: 'sig' as const,
+      })),
+    };
   }
 
   /** The claims of a valid token, or null. */
@@ -85,7 +134,7 @@ export class AccessTokenService {
     } catch {
       return null;
     }
-    if (header.alg !== 'HS256' || header.typ !== 'at+jwt') return null;
+    if (header.alg !== this.options.algorithm || header.typ !== 'at+jwt') return null;
     if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return null;
     const key = this.keys.find((k) => k.kid === header.kid);
     if (!key) return null;
@@ -93,8 +142,8 @@ export class AccessTokenService {
     let claims: Partial<AccessTokenClaims>;
     try {
       claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims> & object>(token, {
-        publicKey: key.key as unknown as Buffer,
-        algorithms: ['HS256'],
+        publicKey: key.verifying as unknown as Buffer,
+        algorithms: [this.options.algorithm],
         issuer: this.options.issuer,
         audience: this.options.audience,
         clockTolerance: this.options.clockToleranceSeconds,

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../session/clock.js';
 import { WARDEN_CLOCK } from '../session/clock.js';
 import { SessionCookieCodec } from '../session/session-cookie.js';
@@ -22,6 +23,11 @@ export interface TokenLifetimes {
    * @default 1000
    */
   raceWindowMs: number;
+  /**
+   * Refresh grace window in ms (0 = off, at most 10 s): within it, a duplicate request with the
+   * immediately previous refresh token gets the same successor instead of revoking the family.
+   */
+  graceMs: number;
 }
 
 /** `POST /auth/token` and `/auth/token/refresh` answer. */
@@ -108,9 +114,15 @@ export class TokenService {
       graceUntil: now,
     });
     if (!moved) return null; // a parallel refresh with the same token won
+    const successor = this.sessions.cookie.encode({ id, tag: ref.tag });
     await this.store.markSpent(
       ref,
-      { userId: record.userId, handle: record.handle, spentAt: now },
+      {
+        userId: record.userId,
+        handle: record.handle,
+        spentAt: now,
+        ...(this.lifetimes.graceMs > 0 ? { successor: this.seal(successor) } : {}),
+      },
       ttlMs,
     );
     this.events.emit(WardenEvent.SESSION_ROTATED, {
@@ -118,11 +130,7 @@ export class TokenService {
       sessionId: record.handle,
       reason: 'refresh',
     });
-    return this.pair(
-      record.userId,
-      record.handle,
-      this.sessions.cookie.encode({ id, tag: ref.tag }),
-    );
+    return this.pair(record.userId, record.handle, successor);
   }
 
   /** Revokes the family of a refresh token (current or spent). True if one was revoked. */
@@ -164,9 +172,21 @@ export class TokenService {
     };
   }
 
-  private async spent(ref: SessionRef, now: number): Promise<null> {
+  private async spent(ref: SessionRef, now: number): Promise<TokenPair | null> {
     const marker = await this.store.getSpent(ref);
-    if (marker && now - marker.spentAt > this.lifetimes.raceWindowMs) {
+    if (marker?.successor && now - marker.spentAt <= this.lifetimes.graceMs) {
+      // Grace: the same successor, but only while it is still the family's current token.
+      const successor = this.unseal(marker.successor);
+      const payload = successor ? this.sessions.cookie.decode(successor) : null;
+      if (successor && payload) {
+        const idHash = SessionCookieCodec.hashId(payload.id);
+        const live = await this.store.get({ tag: payload.tag, idHash });
+        if (live && live.idHash === idHash)
+          return this.pair(marker.userId, marker.handle, successor);
+      }
+    }
+    const tolerance = Math.max(this.lifetimes.raceWindowMs, this.lifetimes.graceMs);
+    if (marker && now - marker.spentAt > tolerance) {
       const revoked = await this.sessions.revoke(marker.userId, marker.handle);
       if (revoked) {
         this.events.emit(WardenEvent.SESSION_REVOKED, {
@@ -177,6 +197,31 @@ export class TokenService {
       }
     }
     return null;
+  }
+
+  /** AES-256-GCM under a key derived from the newest session secret. */
+  private seal(value: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey(), iv);
+    const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url');
+  }
+
+  private unseal(sealed: string): string | null {
+    try {
+      const raw = Buffer.from(sealed, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.sealKey(), raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  private sealKey(): Buffer {
+    return createHmac('sha256', this.sessions.options.secrets[0])
+      .update('nest-warden refresh grace v1')
+      .digest();
   }
 
   private async pair(userId: string, handle: string, refreshToken: string): Promise<TokenPair> {

@@ -172,3 +172,112 @@ describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
     });
   });
 });
+
+describe.each(ADAPTERS)('ES256 access tokens on %s', (adapter) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
+    t = await startTestApp(adapter, {
+      JWT_ALGORITHM: 'ES256',
+      JWT_PRIVATE_KEYS: Buffer.from(pem as string).toString('base64'),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('issues ES256 tokens whose keys are published at /.well-known/jwks.json', async () => {
+    await request(t.server)
+      .post('/auth/register')
+      .send({ email: 'es@example.com', password })
+      .expect(201);
+    const pair = (
+      await request(t.server)
+        .post('/auth/token')
+        .send({ email: 'es@example.com', password })
+        .expect(200)
+    ).body;
+    const header = JSON.parse(Buffer.from(pair.accessToken.split('.')[0], 'base64url').toString());
+    expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    const jwks = (await request(t.server).get('/.well-known/jwks.json').expect(200)).body;
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toContain(header.kid);
+    expect(JSON.stringify(jwks)).not.toContain('"d"');
+    await request(t.server)
+      .get('/auth/me')
+      .set('Authorization', `Bearer ${pair.accessToken}`)
+      .expect(200);
+  });
+});
+
+describe('JWKS with HS256', () => {
+  it('answers 404: a shared secret has nothing public', async () => {
+    const t = await startTestApp('express');
+    try {
+      await request(t.server).get('/.well-known/jwks.json').expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.each(ADAPTERS)('refresh grace window on %s', (adapter) => {
+  let t: TestApp;
+  const clock = new FakeClock(Date.now());
+  beforeAll(async () => {
+    t = await startTestApp(adapter, { REFRESH_TOKEN_GRACE_S: '5' }, { clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('gives a duplicate of the previous token the same successor within the window, then treats it as reuse', async () => {
+    await request(t.server)
+      .post('/auth/register')
+      .send({ email: 'grace@example.com', password })
+      .expect(201);
+    const first = (
+      await request(t.server)
+        .post('/auth/token')
+        .send({ email: 'grace@example.com', password })
+        .expect(200)
+    ).body;
+    const second = (
+      await request(t.server)
+        .post('/auth/token/refresh')
+        .send({ refreshToken: first.refreshToken })
+        .expect(200)
+    ).body;
+    clock.advanceSeconds(3);
+    const duplicate = (
+      await request(t.server)
+        .post('/auth/token/refresh')
+        .send({ refreshToken: first.refreshToken })
+        .expect(200)
+    ).body;
+    expect(duplicate.refreshToken).toBe(second.refreshToken);
+    // Only the immediately previous token: once the successor is spent, the grace is gone.
+    const third = (
+      await request(t.server)
+        .post('/auth/token/refresh')
+        .send({ refreshToken: second.refreshToken })
+        .expect(200)
+    ).body;
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: first.refreshToken })
+      .expect(401);
+    clock.advanceSeconds(6);
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: first.refreshToken })
+      .expect(401);
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: third.refreshToken })
+      .expect(401); // family revoked
+  });
+});
