@@ -51,7 +51,7 @@ export type {
   SessionValidation,
 } from './session/session.service.js';
 export { SessionStore } from './session/session.store.js';
-export type { SessionWriteOptions } from './session/session.store.js';
+export type { SessionWriteOptions, SpentMarker } from './session/session.store.js';
 export { RedisSessionStore } from './session/redis-session.store.js';
 export type { RedisSessionStoreOptions } from './session/redis-session.store.js';
 export { MemorySessionStore } from './session/memory-session.store.js';
@@ -71,7 +71,12 @@ export { WARDEN_SESSION_OPTIONS } from './session/session.tokens.js';
 
 // Tokens
 export { AccessTokenService } from './tokens/access-token.service.js';
-export type { AccessTokenClaims } from './tokens/access-token.service.js';
+export type { AccessTokenClaims, PublicJwk } from './tokens/access-token.service.js';
+export { TokenService } from './tokens/token.service.js';
+export type { TokenLifetimes, TokenPair } from './tokens/token.service.js';
+export { TokensController } from './auth/tokens.controller.js';
+export { JwksController } from './auth/jwks.controller.js';
+export { RefreshTokenDto, TokenPairDto } from './auth/dto/refresh-token.dto.js';
 export { resolveAccessTokenOptions } from './tokens/access-token.options.js';
 export type {
   AccessTokenOptions,

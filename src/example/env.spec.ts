@@ -65,6 +65,14 @@ describe('parseEnv', () => {
       },
     );
 
+    it('needs JWT_PRIVATE_KEYS instead of JWT_SECRET with ES256', () => {
+      const { JWT_SECRET: _secret, ...noJwt } = good;
+      expect(problems({ ...noJwt, JWT_ALGORITHM: 'ES256' })).toEqual([
+        expect.stringMatching(/^JWT_PRIVATE_KEYS is required with JWT_ALGORITHM=ES256/),
+      ]);
+      expect(problems({ ...noJwt, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEYS: 'a2V5' })).toEqual([]);
+    });
+
     it('refuses the in-process session store', () => {
       const { REDIS_URL: _omit, ...noRedis } = good;
       expect(problems(noRedis)).toEqual([

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { UsersService } from '../../src/users/users.service.js';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -159,6 +160,16 @@ describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
         await me(p.accessToken).expect(401);
         await refresh(p.refreshToken).expect(401);
       }
+    });
+  });
+
+  describe('deactivation', () => {
+    it('kills access and refresh tokens on the next request', async () => {
+      const pair = await tokenLogin();
+      const users = t.app.get(UsersService);
+      await users.deactivate((await users.findByEmail(pair.email))!.id);
+      await me(pair.accessToken).expect(401);
+      await refresh(pair.refreshToken).expect(401);
     });
   });
 
