@@ -116,11 +116,7 @@ export class AuthController {
       });
     }
     const maxAge = body.rememberMe ? this.sessions.options.absoluteTimeoutSeconds : undefined;
-    this.adapterHost.httpAdapter.appendHeader(
-      response,
-      'Set-Cookie',
-      this.sessions.cookie.serialize(token, maxAge),
-    );
+    this.setCookie(response, this.sessions.cookie.serialize(token, maxAge));
     return { user: toUserResponse(user), csrfToken: csrfTokenFor(session) };
   }
 
@@ -141,11 +137,7 @@ export class AuthController {
       sessionId: session.handle,
       reason: 'logout',
     });
-    this.adapterHost.httpAdapter.appendHeader(
-      response,
-      'Set-Cookie',
-      this.sessions.cookie.expire(),
-    );
+    this.setCookie(response, this.sessions.cookie.expire());
   }
 
   @Get('me')
@@ -210,12 +202,12 @@ export class AuthController {
           sessionId: keep.handle,
           reason: 'password-change',
         });
-        this.adapterHost.httpAdapter.appendHeader(
-          response,
-          'Set-Cookie',
-          this.sessions.cookie.serialize(rotated.token),
-        );
+        this.setCookie(response, this.sessions.cookie.serialize(rotated.token));
       }
     }
+  }
+
+  private setCookie(response: unknown, value: string): void {
+    this.adapterHost.httpAdapter.appendHeader(response, 'Set-Cookie', value);
   }
 }
