@@ -29,6 +29,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
 import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../cache/user-cache.js';
 import type { WardenRequest } from './http-context.js';
 import { csrfTokenFor } from '../security/csrf.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
@@ -145,7 +146,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
-  me(@CurrentUser() user: UserRecord): UserResponseDto {
+  me(@CurrentUser() user: CachedUser): UserResponseDto {
     return toUserResponse(user);
   }
 
@@ -168,7 +169,7 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ type: WardenErrorResponseDto, description: 'Password policy' })
   async changePassword(
-    @CurrentUser() user: UserRecord,
+    @CurrentUser() user: CachedUser,
     @CurrentSession() session: ActiveSession | undefined,
     @Body(wardenValidationPipe) body: ChangePasswordDto,
     @Res({ passthrough: true }) response: unknown,

@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ActiveSession } from '../session/session.service.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../cache/user-cache.js';
 
 /** What nest-warden reads from and attaches to a request, on Express and Fastify alike. */
 export interface WardenRequest {
@@ -10,8 +10,8 @@ export interface WardenRequest {
   method: string;
   ip?: string;
   body?: unknown;
-  /** The authenticated user (passport convention). */
-  user?: UserRecord;
+  /** The authenticated user (passport convention): a cached snapshot, never the hash. */
+  user?: CachedUser;
   /** The session behind a cookie-authenticated request. */
   wardenSession?: ActiveSession;
   /** How the request authenticated. */

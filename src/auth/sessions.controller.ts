@@ -11,7 +11,7 @@ import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../cache/user-cache.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import type { SessionResponseDto } from './dto/session-response.dto.js';
@@ -34,7 +34,7 @@ export class SessionsController {
   @ApiOperation({ summary: "The caller's live sessions" })
   @ApiOkResponse({ type: [SessionResponse] })
   async list(
-    @CurrentUser() user: UserRecord,
+    @CurrentUser() user: CachedUser,
     @CurrentSession() current?: ActiveSession,
   ): Promise<SessionResponseDto[]> {
     const records = await this.sessions.list(user.id);
@@ -46,7 +46,7 @@ export class SessionsController {
   @ApiOperation({ summary: "Revoke all the caller's sessions but the current one" })
   @ApiNoContentResponse()
   async revokeOthers(
-    @CurrentUser() user: UserRecord,
+    @CurrentUser() user: CachedUser,
     @CurrentSession() current?: ActiveSession,
   ): Promise<void> {
     for (const old of await this.sessions.revokeAll(user.id, { except: current?.handle })) {
@@ -63,7 +63,7 @@ export class SessionsController {
   @ApiOperation({ summary: "Revoke one of the caller's sessions" })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: WardenErrorResponseDto })
-  async revoke(@CurrentUser() user: UserRecord, @Param('id') handle: string): Promise<void> {
+  async revoke(@CurrentUser() user: CachedUser, @Param('id') handle: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{22}$/.test(handle) || !(await this.sessions.revoke(user.id, handle))) {
       throw new SessionNotFoundException();
     }

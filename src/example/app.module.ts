@@ -6,6 +6,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { MemoryUserCache } from '../cache/memory-user.cache.js';
+import { RedisUserCache } from '../cache/redis-user.cache.js';
 import type { Clock } from '../session/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
 import { RedisSessionStore } from '../session/redis-session.store.js';
@@ -74,9 +76,12 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         EventEmitterModule.forRoot(),
         UsersModule.forRootAsync({
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => ({
+          inject: [DataSource, { token: EXAMPLE_REDIS, optional: true }],
+          useFactory: (dataSource: DataSource, redis?: Redis) => ({
             repository: new TypeOrmUserRepository(dataSource),
+            userCache: redis
+              ? new RedisUserCache(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
+              : new MemoryUserCache({ clock: options.clock }),
             passwords: {
               memoryCostKib: config.env.ARGON2_MEMORY_KIB,
               timeCost: config.env.ARGON2_TIME_COST,

@@ -9,7 +9,8 @@ import type { SessionRef } from '../session/session.record.js';
 import { SessionStore } from '../session/session.store.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import type { UserRecord } from '../users/user.record.js';
-import { UsersService } from '../users/users.service.js';
+import type { CachedUser } from '../cache/user-cache.js';
+import { CachedUsers } from '../cache/cached-users.js';
 import { AccessTokenService } from './access-token.service.js';
 import { WARDEN_TOKEN_OPTIONS } from './tokens.tokens.js';
 
@@ -51,7 +52,7 @@ export class TokenService {
     private readonly sessions: SessionService,
     private readonly store: SessionStore,
     private readonly access: AccessTokenService,
-    private readonly users: UsersService,
+    private readonly users: CachedUsers,
     private readonly events: SecurityEvents,
     @Inject(WARDEN_TOKEN_OPTIONS) private readonly lifetimes: TokenLifetimes,
     @Inject(WARDEN_CLOCK) private readonly clock: Clock,
@@ -95,7 +96,7 @@ export class TokenService {
     if (!stored || stored.idHash !== ref.idHash) return this.spent(ref, now);
     const { record } = stored;
     if (record.kind !== 'token') return null; // a session cookie is no refresh token
-    const user = await this.users.findById(record.userId);
+    const user = await this.users.load(record.userId);
     if (
       this.sessions.expiry(record, now) ||
       !user ||
@@ -156,7 +157,7 @@ export class TokenService {
   /** The live session behind a valid access token, or null. */
   async authenticate(
     accessToken: string,
-  ): Promise<{ session: ActiveSession; user: UserRecord } | null> {
+  ): Promise<{ session: ActiveSession; user: CachedUser } | null> {
     const claims = await this.access.verify(accessToken);
     if (!claims) return null;
     const user = this.sessions.userRef(claims.sub);
@@ -164,7 +165,7 @@ export class TokenService {
     if (!stored || stored.record.kind !== 'token' || stored.record.userId !== claims.sub)
       return null;
     if (this.sessions.expiry(stored.record)) return null;
-    const found = await this.users.findById(claims.sub);
+    const found = await this.users.load(claims.sub);
     if (!found || !found.isActive || found.authVersion !== stored.record.authVersion) return null;
     return {
       session: { ...stored.record, ref: { tag: user.tag, idHash: stored.idHash } },

@@ -23,7 +23,9 @@ export class UserResponseDto {
 }
 
 /** Maps a stored user to its public shape. The only way a user reaches a response. */
-export function toUserResponse(user: UserRecord): UserResponseDto {
+export function toUserResponse(
+  user: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'createdAt'>,
+): UserResponseDto {
   return {
     id: user.id,
     email: user.email,

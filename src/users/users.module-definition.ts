@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { PasswordOptions } from '../passwords/password.options.js';
 import type { UserRepository } from './user.repository.js';
+import type { UserCache } from '../cache/user-cache.js';
 
 /** Options of {@link UsersModule}. */
 export interface UsersModuleOptions {
@@ -8,6 +9,10 @@ export interface UsersModuleOptions {
   repository: UserRepository;
   /** Argon2id cost, hashing bulkhead and password policy. */
   passwords?: PasswordOptions;
+  /** Cache-aside user loading for guards (`RedisUserCache`, `MemoryUserCache`); none: every load reads the database. */
+  userCache?: UserCache;
+  /** TTL of cached users in seconds. @default 60 */
+  userCacheTtlSeconds?: number;
 }
 
 export const {

@@ -6,6 +6,8 @@ import { UserRepository } from './user.repository.js';
 import type { UsersModuleOptions } from './users.module-definition.js';
 import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition.js';
 import { UsersService } from './users.service.js';
+import { CachedUsers, WARDEN_USER_CACHE_TTL } from '../cache/cached-users.js';
+import { UserCache } from '../cache/user-cache.js';
 import { SecurityEvents } from '../security/security-events.js';
 
 /**
@@ -31,10 +33,29 @@ import { SecurityEvents } from '../security/security-events.js';
       inject: [USERS_MODULE_OPTIONS],
       useFactory: (options: UsersModuleOptions) => resolvePasswordOptions(options.passwords),
     },
+    {
+      provide: UserCache,
+      inject: [USERS_MODULE_OPTIONS],
+      useFactory: (options: UsersModuleOptions) => options.userCache ?? null,
+    },
+    {
+      provide: WARDEN_USER_CACHE_TTL,
+      inject: [USERS_MODULE_OPTIONS],
+      useFactory: (options: UsersModuleOptions) => options.userCacheTtlSeconds ?? 60,
+    },
+    CachedUsers,
     PasswordService,
     UsersService,
     SecurityEvents,
   ],
-  exports: [UserRepository, PasswordService, UsersService, SecurityEvents, WARDEN_PASSWORD_OPTIONS],
+  exports: [
+    CachedUsers,
+    UserCache,
+    UserRepository,
+    PasswordService,
+    UsersService,
+    SecurityEvents,
+    WARDEN_PASSWORD_OPTIONS,
+  ],
 })
 export class UsersModule extends ConfigurableUsersModule {}

@@ -4,6 +4,7 @@ import { EmailTakenException } from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import { normalizeEmail } from './email.js';
+import { CachedUsers } from '../cache/cached-users.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
 
@@ -25,6 +26,7 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
     @Optional() private readonly events?: SecurityEvents,
+    @Optional() private readonly cached?: CachedUsers,
   ) {}
 
   /**
@@ -98,21 +100,32 @@ export class UsersService {
       bumpAuthVersion: true,
     });
     if (!written) return null;
+    await this.cached?.invalidate(id);
     this.events?.emit(WardenEvent.PASSWORD_CHANGED, { userId: id });
     return this.users.findById(id);
   }
 
   /** Replaces the user's roles and bumps `authVersion`. */
   setRoles(id: string, roles: string[]): Promise<UserRecord | null> {
-    return this.users.update(id, { roles: [...new Set(roles)], bumpAuthVersion: true });
+    return this.written(
+      id,
+      this.users.update(id, { roles: [...new Set(roles)], bumpAuthVersion: true }),
+    );
   }
 
   /** Deactivates the user (no login, every session ends) and bumps `authVersion`. */
   deactivate(id: string): Promise<UserRecord | null> {
-    return this.users.update(id, { isActive: false, bumpAuthVersion: true });
+    return this.written(id, this.users.update(id, { isActive: false, bumpAuthVersion: true }));
   }
 
-  /** Records a successful login time. */
+  /** Invalidates the cached user once a write has landed, in the same code path. */
+  private async written(id: string, write: Promise<UserRecord | null>): Promise<UserRecord | null> {
+    const user = await write;
+    await this.cached?.invalidate(id);
+    return user;
+  }
+
+  /** Records a successful login time (not cached: no invalidation). */
   recordLogin(id: string, at: Date = new Date()): Promise<UserRecord | null> {
     return this.users.update(id, { lastLoginAt: at });
   }

@@ -40,7 +40,7 @@ export async function startTestApp(
   options: { schema?: string; clock?: Clock } = {},
 ): Promise<TestApp> {
   const owned = options.schema ? undefined : await createTestSchema();
-  const keyPrefix = `${uniqueName('warden_test')}:`;
+  const keyPrefix = env.REDIS_KEY_PREFIX ?? `${uniqueName('warden_test')}:`;
   const schema = options.schema ?? owned?.schema;
   const { app, config } = await createApp(
     {

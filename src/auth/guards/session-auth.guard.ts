@@ -6,7 +6,7 @@ import { AUTH_MODULE_OPTIONS } from '../auth.module-definition.js';
 import { CsrfInvalidException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { csrfTokenMatches, sameOrigin, UNSAFE_METHODS } from '../../security/csrf.js';
 import { SessionService } from '../../session/session.service.js';
-import { UsersService } from '../../users/users.service.js';
+import { CachedUsers } from '../../cache/cached-users.js';
 import { HttpContext } from '../http-context.js';
 
 /**
@@ -19,7 +19,7 @@ import { HttpContext } from '../http-context.js';
 export class SessionAuthGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionService,
-    private readonly users: UsersService,
+    private readonly users: CachedUsers,
     private readonly http: HttpContext,
     private readonly events: SecurityEvents,
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
@@ -39,7 +39,7 @@ export class SessionAuthGuard implements CanActivate {
       this.http.setCookie(context, this.sessions.cookie.expire());
       throw new SessionInvalidException();
     }
-    const user = await this.users.findById(result.session.userId);
+    const user = await this.users.load(result.session.userId);
     if (!user || !user.isActive || user.authVersion !== result.session.authVersion) {
       await this.sessions.destroySession(result.session);
       this.events.emit(WardenEvent.SESSION_REVOKED, {
