@@ -36,6 +36,14 @@ export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.j
 export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';
 export { normalizeEmail } from './users/email.js';
 
+// Cache
+export { UserCache, toCachedUser } from './cache/user-cache.js';
+export type { CachedUser } from './cache/user-cache.js';
+export { RedisUserCache } from './cache/redis-user.cache.js';
+export type { RedisUserCacheOptions } from './cache/redis-user.cache.js';
+export { MemoryUserCache } from './cache/memory-user.cache.js';
+export { CachedUsers, WARDEN_USER_CACHE_TTL } from './cache/cached-users.js';
+
 // Passwords
 export { PasswordService } from './passwords/password.service.js';
 export type { PasswordVerification } from './passwords/password.service.js';
