@@ -1,4 +1,8 @@
 import request from 'supertest';
+import { systemClock } from '../../src/session/clock.js';
+import { SessionCookieCodec } from '../../src/session/session-cookie.js';
+import { resolveAccessTokenOptions } from '../../src/tokens/access-token.options.js';
+import { AccessTokenService } from '../../src/tokens/access-token.service.js';
 import { DataSource } from 'typeorm';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp } from '../support/app.js';
@@ -73,6 +77,44 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
     });
     afterAll(async () => {
       await t?.close();
+    });
+
+    it('answers login, cookie and bearer routes with a fast 503 + Retry-After, never a cookie', async () => {
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'r@example.com', password })
+        .expect(201);
+      const started = Date.now();
+      const login = await request(t.server)
+        .post('/auth/login')
+        .send({ email: 'r@example.com', password });
+      expect(login.status).toBe(503);
+      expect(login.headers['retry-after']).toMatch(/^\d+$/);
+      expect(login.headers['set-cookie']).toBeUndefined();
+      expect(login.body.code).toBe('SERVICE_UNAVAILABLE');
+      const token = await request(t.server)
+        .post('/auth/token')
+        .send({ email: 'r@example.com', password });
+      expect(token.status).toBe(503);
+      expect(token.body.accessToken).toBeUndefined();
+      const forged = 'sid=' + 'A'.repeat(43) + '.' + 'B'.repeat(22) + '.' + 'C'.repeat(43);
+      await request(t.server).get('/auth/me').set('Cookie', forged).expect(401); // bad signature: no Redis needed
+      // Well-signed credentials need Redis to be checked: 503, not 401, not 500, not a pass.
+      const codec = new SessionCookieCodec(t.config.sessionSecrets, false);
+      const cookie = `sid=${codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' })}`;
+      const me = await request(t.server).get('/auth/me').set('Cookie', cookie);
+      expect(me.status).toBe(503);
+      expect(me.headers['retry-after']).toMatch(/^\d+$/);
+      const access = new AccessTokenService(
+        resolveAccessTokenOptions({ secrets: t.config.jwtSecrets }),
+        systemClock,
+      );
+      const { token: bearer } = await access.sign({
+        userId: 'someone',
+        sessionHandle: 'h'.repeat(22),
+      });
+      await request(t.server).get('/auth/me').set('Authorization', `Bearer ${bearer}`).expect(503);
+      expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it('reports Redis down on /health with 503, the database still up', async () => {
