@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { UserRepository } from '../users/user.repository.js';
 import type { CachedUser } from './user-cache.js';
-import { toCachedUser, UserCache } from './user-cache.js';
+import { parseCachedUser, toCachedUser, TOMBSTONE, UserCache } from './user-cache.js';
 
 /** How long an invalidated user stays uncacheable: longer than any database read in flight. */
 const TOMBSTONE_SECONDS = 10;
@@ -26,10 +26,22 @@ export class CachedUsers {
     @Optional() @Inject(WARDEN_USER_CACHE_TTL) private readonly ttlSeconds: number = 60,
   ) {}
 
-  /** The user, from the cache when possible. */
-  async load(userId: string): Promise<CachedUser | null> {
+  /**
+   * The user, from the cache when possible. `prefetched` is the raw cache entry when the session
+   * store already read it in the same round trip (a string, or null for a miss): no second
+   * Redis call then.
+   */
+  async load(userId: string, prefetched?: string | null): Promise<CachedUser | null> {
     if (!userId) return null;
-    if (this.cache) {
+    if (prefetched !== undefined) {
+      if (prefetched && prefetched !== TOMBSTONE) {
+        try {
+          return parseCachedUser(prefetched);
+        } catch {
+          // an unreadable entry is a miss
+        }
+      }
+    } else if (this.cache) {
       try {
         const hit = await this.cache.get(userId);
         if (hit) return hit;

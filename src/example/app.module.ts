@@ -93,7 +93,10 @@ export class AppModule {
           inject: [{ token: EXAMPLE_REDIS, optional: true }],
           useFactory: (redis?: Redis) => ({
             sessionStore: redis
-              ? new RedisSessionStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
+              ? new RedisSessionStore(redis, {
+                  keyPrefix: config.env.REDIS_KEY_PREFIX,
+                  prefetchCachedUser: true,
+                })
               : new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
             tokens: {

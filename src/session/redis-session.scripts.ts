@@ -48,6 +48,18 @@ end
 return false`;
 
 /**
+ * KEYS: session. ARGV: base. The session and, in the same round trip, the user's cached
+ * snapshot at base.."c:"..userId (same hash slot): {json, userJson or ''}, or nil.
+ */
+export const GET_WITH_USER = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local ok, record = pcall(cjson.decode, value)
+if not ok or type(record.userId) ~= 'string' then return {value, ''} end
+local user = redis.call('GET', ARGV[1] .. 'c:' .. record.userId)
+return {value, user or ''}`;
+
+/**
  * KEYS: old session, new session, old pointer, index.
  * ARGV: json, ttlMs, graceMs, oldMember, newMember, score, pointer value.
  */

@@ -17,6 +17,11 @@ export interface RedisSessionStoreOptions {
   keyPrefix?: string;
   /** Longest wait for any Redis call, in ms; then 503. @default 1000 */
   commandTimeoutMs?: number;
+  /**
+   * Read the user's `RedisUserCache` snapshot in the same round trip as the session (the cache
+   * must use the same `keyPrefix`). @default false
+   */
+  prefetchCachedUser?: boolean;
 }
 
 type ScriptName = keyof typeof scripts;
@@ -33,6 +38,7 @@ type ScriptName = keyof typeof scripts;
 export class RedisSessionStore extends SessionStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  private readonly prefetch: boolean;
   private readonly logger = new Logger('Warden');
 
   constructor(
@@ -42,6 +48,7 @@ export class RedisSessionStore extends SessionStore {
     super();
     this.prefix = options.keyPrefix ?? 'warden:';
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
+    this.prefetch = options.prefetchCachedUser ?? false;
     for (const [name, lua] of Object.entries(scripts)) {
       if (!(`warden${name}` in redis)) {
         redis.defineCommand(`warden${name}`, { lua });
@@ -78,8 +85,18 @@ export class RedisSessionStore extends SessionStore {
   async get(ref: SessionRef): Promise<StoredSession | null> {
     // The common case is one plain GET; only an id rotated away (or unknown) pays for the script
     // that follows forward pointers.
-    const value = await this.guard(this.redis.get(this.sessionKey(ref)));
-    if (value) return { record: parse(value), idHash: ref.idHash };
+    if (this.prefetch) {
+      const found = (await this.run(
+        'GET_WITH_USER',
+        [this.sessionKey(ref)],
+        [this.base(ref.tag)],
+      )) as [string, string] | null;
+      if (found)
+        return { record: parse(found[0]), idHash: ref.idHash, cachedUser: found[1] || null };
+    } else {
+      const value = await this.guard(this.redis.get(this.sessionKey(ref)));
+      if (value) return { record: parse(value), idHash: ref.idHash };
+    }
     const found = (await this.run(
       'GET',
       [this.sessionKey(ref), this.pointerKey(ref)],

@@ -47,4 +47,9 @@ export interface StoredSession {
   idHash: string;
   /** Set when reached through a rotation's forward pointer: the end of its grace window (ms). */
   graceUntil?: number;
+  /**
+   * The user's cached snapshot read in the same round trip (raw, as the user cache stores it):
+   * a string, null for a known miss; absent when the store does not prefetch.
+   */
+  cachedUser?: string | null;
 }

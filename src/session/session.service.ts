@@ -24,7 +24,13 @@ export interface ActiveSession extends SessionRecord {
 
 /** Outcome of {@link SessionService.validate}. */
 export type SessionValidation =
-  | { ok: true; session: ActiveSession; rotatedToken?: string }
+  | {
+      ok: true;
+      session: ActiveSession;
+      rotatedToken?: string;
+      /** The user's cache entry, when the store read it with the session (see `CachedUsers`). */
+      cachedUser?: string | null;
+    }
   | { ok: false; reason: 'malformed' | 'unknown' | 'idle' | 'absolute' | 'stale-auth' };
 
 /** Thrown when the app-data bag would exceed `maxDataBytes`. */
@@ -125,18 +131,25 @@ export class SessionService {
     if (stored.idHash !== ref.idHash) {
       if (stored.graceUntil === undefined || now > stored.graceUntil)
         return { ok: false, reason: 'unknown' };
-      return { ok: true, session };
+      return { ok: true, session, cachedUser: stored.cachedUser };
     }
     if (now - record.renewedAt >= this.options.renewalIntervalSeconds * 1000) {
       const rotated = await this.rotateRecord(current, { ...record, lastSeenAt: now }, now);
-      if (rotated) return { ok: true, session: rotated.session, rotatedToken: rotated.token };
-      return { ok: true, session }; // another request rotated it first
+      if (rotated) {
+        return {
+          ok: true,
+          session: rotated.session,
+          rotatedToken: rotated.token,
+          cachedUser: stored.cachedUser,
+        };
+      }
+      return { ok: true, session, cachedUser: stored.cachedUser }; // another request rotated it first
     }
     if (now - record.lastSeenAt >= this.options.touchIntervalSeconds * 1000) {
       const { ref: _ref, ...touched } = session;
       await this.store.touch(current, touched, { ttlMs: this.ttlMs(touched, now) });
     }
-    return { ok: true, session };
+    return { ok: true, session, cachedUser: stored.cachedUser };
   }
 
   /**

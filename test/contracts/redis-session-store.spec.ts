@@ -64,7 +64,8 @@ describe('RedisSessionStore', () => {
 
   it('sends no Redis command for a cookie with a bad or missing signature', async () => {
     const { token } = await sessions.create({ id: 'user-monitor', authVersion: 1 });
-    const monitor = await new RedisClient(TEST_REDIS_URL).monitor();
+    const client = new RedisClient(TEST_REDIS_URL);
+    const monitor = await client.monitor();
     const seen: string[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       // Commands a Lua script runs show up too, with source "lua": count only what we send.
@@ -87,6 +88,7 @@ describe('RedisSessionStore', () => {
       expect(seen).toEqual([expect.stringMatching(/^get /i)]);
     } finally {
       monitor.disconnect();
+      client.disconnect();
     }
   });
 

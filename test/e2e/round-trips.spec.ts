@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import type { TestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp } from '../support/app.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { TEST_REDIS_URL } from '../support/services.js';
+
+const password = 'correct horse battery staple';
+
+describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
+  let t: TestApp;
+  const clock = new FakeClock(Date.now());
+  beforeAll(async () => {
+    t = await startTestApp(adapter, {}, { clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is one Redis round trip (session and cached user in one script) once the user is cached', async () => {
+    const email = `cost-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const login = await request(t.server).post('/auth/login').send({ email, password }).expect(200);
+    const cookie = ([] as string[]).concat(login.headers['set-cookie'])[0].split(';')[0];
+    await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200); // fills the cache
+
+    const prefix = t.config.env.REDIS_KEY_PREFIX;
+    const client = new Redis(TEST_REDIS_URL);
+    const monitor = await client.monitor();
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => String(arg).startsWith(prefix)))
+        sent.push(String(args[0]));
+    });
+    try {
+      for (let i = 0; i < 3; i++)
+        await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(sent.map((c) => c.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+  });
+});
