@@ -43,6 +43,7 @@ export { RedisUserCache } from './cache/redis-user.cache.js';
 export type { RedisUserCacheOptions } from './cache/redis-user.cache.js';
 export { MemoryUserCache } from './cache/memory-user.cache.js';
 export { CachedUsers, WARDEN_USER_CACHE_TTL } from './cache/cached-users.js';
+export { CacheInterceptor } from './cache/cache.interceptor.js';
 
 // Passwords
 export { PasswordService } from './passwords/password.service.js';

@@ -16,6 +16,7 @@ import { SessionService } from '../session/session.service.js';
 import { SessionStore } from '../session/session.store.js';
 import { WARDEN_SESSION_OPTIONS } from '../session/session.tokens.js';
 import { AuthController } from './auth.controller.js';
+import { CacheInterceptor } from '../cache/cache.interceptor.js';
 import { SessionsController } from './sessions.controller.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
@@ -96,8 +97,10 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     SessionAuthGuard,
     AuthGuard,
     RolesGuard,
+    CacheInterceptor,
   ],
   exports: [
+    CacheInterceptor,
     TokenService,
     AccessTokenService,
     SessionService,

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { Controller, Get, Module, Post } from '@nestjs/common';
+import { Controller, Get, Module, Post, UseInterceptors } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -7,6 +7,7 @@ import {
   Auth,
   AuthGuard,
   AuthModule,
+  CacheInterceptor,
   CurrentUser,
   loginForTest,
   MemorySessionStore,
@@ -14,7 +15,7 @@ import {
   Public,
   UsersModule,
 } from '../../src/index.js';
-import type { UserRecord } from '../../src/index.js';
+import type { CachedUser, UserRecord } from '../../src/index.js';
 
 @Controller('projects')
 class ProjectsController {
@@ -22,6 +23,13 @@ class ProjectsController {
   @Get('public')
   open() {
     return { open: true };
+  }
+
+  @Public()
+  @UseInterceptors(CacheInterceptor)
+  @Get('greeting')
+  greeting(@CurrentUser() user?: CachedUser) {
+    return { hello: user?.email ?? 'anonymous' };
   }
 
   @Get()
@@ -95,5 +103,26 @@ describe('a host app with AuthGuard installed globally', () => {
       .get('/projects/admin')
       .set('Cookie', root.cookie)
       .expect(200);
+  });
+
+  it('greets a signed-in user on a public route through CacheInterceptor, anonymous otherwise', async () => {
+    const bob = await loginForTest(app, {
+      email: 'bob@example.com',
+      password: 'bob has a passphrase',
+    });
+    const server = app.getHttpServer();
+    await request(server)
+      .get('/projects/greeting')
+      .set('Cookie', bob.cookie)
+      .expect(200, { hello: 'bob@example.com' });
+    await request(server).get('/projects/greeting').expect(200, { hello: 'anonymous' });
+    await request(server)
+      .get('/projects/greeting')
+      .set('Cookie', 'sid=forged')
+      .expect(200, { hello: 'anonymous' });
+    await request(server)
+      .get('/projects/greeting')
+      .set('Authorization', 'Bearer not-a-token')
+      .expect(200, { hello: 'anonymous' });
   });
 });

@@ -10,7 +10,8 @@ import { SessionAuthGuard } from './session-auth.guard.js';
 /**
  * The guard to install globally (`{ provide: APP_GUARD, useClass: AuthGuard }`) or per route
  * (through `@Auth()`): lets `@Public()` routes through, authenticates everything else. Today it
- * accepts an `Authorization: Bearer` access token (while its session lives) or the session cookie.
+ * accepts an `Authorization: Bearer` access token (while its session lives) or the session cookie;
+ * the user comes from the cache (`CachedUsers`).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -26,6 +27,14 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
+    return this.authenticate(context);
+  }
+
+  /**
+   * Authenticates the request whatever the route's metadata: bearer token or session cookie.
+   * Throws 401/403 (or 503 when a backing service is down); attaches `request.user`.
+   */
+  async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WardenRequest>();
     if (request.wardenAuth && request.user) return true;
     const authorization = request.headers.authorization;
