@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { MemoryUserCache } from '../../src/cache/memory-user.cache.js';
 import { RedisUserCache } from '../../src/cache/redis-user.cache.js';
 import type { CachedUser, UserCache } from '../../src/cache/user-cache.js';
-import { deleteKeys, testRedis, uniqueName } from '../support/services.js';
+import { redisHarness } from '../support/services.js';
 
 const alice: CachedUser = {
   id: '0b0e7e5a-0000-4000-8000-0000000a11ce',
@@ -53,18 +52,6 @@ describeUserCacheContract('MemoryUserCache', () => ({
   destroy: async () => undefined,
 }));
 
-describeUserCacheContract('RedisUserCache', () => {
-  let redis: Redis;
-  let prefix: string;
-  return {
-    create: async () => {
-      redis = testRedis();
-      prefix = `${uniqueName('warden_test')}:`;
-      return new RedisUserCache(redis, { keyPrefix: prefix });
-    },
-    destroy: async () => {
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    },
-  };
-});
+describeUserCacheContract('RedisUserCache', () =>
+  redisHarness((redis, prefix) => new RedisUserCache(redis, { keyPrefix: prefix })),
+);

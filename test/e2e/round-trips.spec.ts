@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
@@ -21,7 +21,7 @@ describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
     const email = `cost-${adapter}@example.com`;
     await request(t.server).post('/auth/register').send({ email, password }).expect(201);
     const login = await request(t.server).post('/auth/login').send({ email, password }).expect(200);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'])[0].split(';')[0];
+    const cookie = sessionCookie(login)!;
     await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200); // fills the cache
 
     const prefix = t.config.env.REDIS_KEY_PREFIX;

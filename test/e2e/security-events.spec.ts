@@ -2,7 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import type { SecurityEvent } from '../../src/security/security-events.js';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 
 const password = 'correct horse battery staple';
 
@@ -32,7 +32,7 @@ describe.each(ADAPTERS)('security events on %s', (adapter) => {
       .set('User-Agent', 'agent-at-login')
       .send({ email, password })
       .expect(200);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'])[0].split(';')[0];
+    const cookie = sessionCookie(login)!;
     const csrf = login.body.csrfToken as string;
     await request(t.server)
       .post('/auth/logout')

@@ -1,14 +1,8 @@
 import request from 'supertest';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 
 const password = 'correct horse battery staple';
-
-/** The session cookie from a response (name=value only). */
-function sessionCookie(res: request.Response): string | undefined {
-  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return cookies.find((c) => c.startsWith('sid='))?.split(';')[0];
-}
 
 describe.each(ADAPTERS)('cookie sessions on %s', (adapter) => {
   let t: TestApp;

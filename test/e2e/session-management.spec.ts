@@ -1,17 +1,12 @@
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const password = 'correct horse battery staple';
 const adminEmail = 'root-admin@example.com';
 const adminPassword = 'an admin passphrase for tests';
-
-function sessionCookie(res: request.Response): string | undefined {
-  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return cookies.find((c) => /^sid=[^;]/.test(c))?.split(';')[0];
-}
 
 describe.each(ADAPTERS)('session management on %s', (adapter) => {
   let t: TestApp;

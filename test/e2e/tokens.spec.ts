@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const password = 'correct horse battery staple';
@@ -119,7 +119,7 @@ describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
         .post('/auth/login')
         .send({ email: pair.email, password })
         .expect(200);
-      const cookie = ([] as string[]).concat(login.headers['set-cookie'])[0].split(';')[0];
+      const cookie = sessionCookie(login)!;
       await refresh(cookie.slice(4)).expect(401);
       await request(t.server).get('/auth/me').set('Cookie', `sid=${pair.refreshToken}`).expect(401);
       await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);

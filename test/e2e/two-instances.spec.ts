@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
 import type { TestApp } from '../support/app.js';
-import { startTestApp } from '../support/app.js';
+import { startTestApp, sessionCookie } from '../support/app.js';
 import { createTestSchema, uniqueName } from '../support/services.js';
 
 const password = 'correct horse battery staple';
@@ -32,7 +32,7 @@ describe('two instances sharing Redis and PostgreSQL', () => {
     await request(a.server).post('/auth/register').send({ email, password }).expect(201);
     const res = await request(a.server).post('/auth/login').send({ email, password }).expect(200);
     return {
-      cookie: ([] as string[]).concat(res.headers['set-cookie'])[0].split(';')[0],
+      cookie: sessionCookie(res)!,
       csrf: res.body.csrfToken as string,
     };
   }
@@ -53,7 +53,7 @@ describe('two instances sharing Redis and PostgreSQL', () => {
       .post('/auth/login')
       .send({ email: 'promoted@example.com', password })
       .expect(200);
-    const fresh = ([] as string[]).concat(again.headers['set-cookie'])[0].split(';')[0];
+    const fresh = sessionCookie(again)!;
     await request(a.server).get('/admin/users').set('Cookie', fresh).expect(200);
   });
 

@@ -74,3 +74,11 @@ export async function startTestApp(
     },
   };
 }
+
+/** `name=value` of the session cookie a response sets (`sid` or `__Host-sid`), if any. */
+export function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
+  const cookies = ([] as string[]).concat(
+    (res.headers['set-cookie'] as string[] | undefined) ?? [],
+  );
+  return cookies.find((c) => /^(__Host-)?sid=[^;]/.test(c))?.split(';')[0];
+}

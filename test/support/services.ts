@@ -51,3 +51,23 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
 }
+
+/**
+ * A contract harness for a Redis adapter: a fresh client and key prefix per test, every key
+ * under the prefix deleted afterwards.
+ */
+export function redisHarness<T>(make: (redis: Redis, prefix: string) => T) {
+  let redis: Redis;
+  let prefix: string;
+  return {
+    create: async () => {
+      redis = testRedis();
+      prefix = `${uniqueName('warden_test')}:`;
+      return make(redis, prefix);
+    },
+    destroy: async () => {
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
