@@ -107,14 +107,21 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 return false`;
 
-/** KEYS: index. ARGV: base, handle. Returns {json, idHash} of the live session or nil. */
+/**
+ * KEYS: index. ARGV: base, handle, prefetch (1 or 0), user id. Returns {json, idHash} of the live
+ * session (and, when prefetching, the cached user or an empty string, as GET_WITH_USER), or nil.
+ */
 export const FIND_HANDLE = `${SPLIT}
 local prefix = ARGV[2] .. ':'
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if string.sub(m, 1, #prefix) == prefix then
     local id = idhash(m)
     local value = redis.call('GET', ARGV[1] .. 's:' .. id)
-    if value then return {value, id} end
+    if value then
+      if ARGV[3] ~= '1' then return {value, id} end
+      local user = redis.call('GET', ARGV[1] .. 'c:' .. ARGV[4])
+      return {value, id, user or ''}
+    end
     redis.call('ZREM', KEYS[1], m)
     return false
   end

@@ -189,9 +189,12 @@ export class RedisSessionStore extends SessionStore {
     const found = (await this.run(
       'FIND_HANDLE',
       [this.indexKey(user.tag, user.userId)],
-      [this.base(user.tag), handle],
-    )) as [string, string] | null;
-    return found ? { record: parse(found[0]), idHash: found[1] } : null;
+      [this.base(user.tag), handle, this.prefetch ? '1' : '0', user.userId],
+    )) as [string, string, string?] | null;
+    if (!found) return null;
+    const stored: StoredSession = { record: parse(found[0]), idHash: found[1] };
+    if (this.prefetch) stored.cachedUser = found[2] || null;
+    return stored;
   }
 
   async markSpent(ref: SessionRef, marker: SpentMarker, ttlMs: number): Promise<void> {

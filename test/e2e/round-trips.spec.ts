@@ -17,6 +17,26 @@ describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
     await t?.close();
   });
 
+  /** The top-level Redis commands (not those run inside scripts) that `send` causes. */
+  async function commandsDuring(send: () => Promise<unknown>): Promise<string[]> {
+    const prefix = t.config.env.REDIS_KEY_PREFIX;
+    const client = new Redis(TEST_REDIS_URL);
+    const monitor = await client.monitor();
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => String(arg).startsWith(prefix)))
+        sent.push(String(args[0]).toLowerCase());
+    });
+    try {
+      await send();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return sent;
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+  }
+
   it('is one Redis round trip (session and cached user in one script) once the user is cached', async () => {
     const email = `cost-${adapter}@example.com`;
     await request(t.server).post('/auth/register').send({ email, password }).expect(201);
@@ -24,22 +44,24 @@ describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
     const cookie = sessionCookie(login)!;
     await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200); // fills the cache
 
-    const prefix = t.config.env.REDIS_KEY_PREFIX;
-    const client = new Redis(TEST_REDIS_URL);
-    const monitor = await client.monitor();
-    const sent: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source !== 'lua' && args.some((arg) => String(arg).startsWith(prefix)))
-        sent.push(String(args[0]));
-    });
-    try {
+    const sent = await commandsDuring(async () => {
       for (let i = 0; i < 3; i++)
         await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(sent.map((c) => c.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha']);
-    } finally {
-      monitor.disconnect();
-      client.disconnect();
-    }
+    });
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
+  });
+
+  it('is one Redis round trip for a bearer token too (token session by handle, with the cached user)', async () => {
+    const email = `cost-bearer-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const pair = await request(t.server).post('/auth/token').send({ email, password }).expect(200);
+    const bearer = `Bearer ${pair.body.accessToken as string}`;
+    await request(t.server).get('/auth/me').set('Authorization', bearer).expect(200);
+
+    const sent = await commandsDuring(async () => {
+      for (let i = 0; i < 3; i++)
+        await request(t.server).get('/auth/me').set('Authorization', bearer).expect(200);
+    });
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
   });
 });
