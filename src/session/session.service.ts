@@ -208,6 +208,24 @@ export class SessionService {
     return this.store.revokeAll(this.userRef(userId), options.except);
   }
 
+  /**
+   * Records where the session is now used from (client IP and user agent), so that a change is
+   * reported once rather than on every request that follows it.
+   */
+  async recordContext(
+    session: ActiveSession,
+    context: { ip: string | null; userAgent: string | null },
+  ): Promise<ActiveSession> {
+    const { ref, ...record } = session;
+    const updated = {
+      ...record,
+      ip: context.ip,
+      userAgent: context.userAgent?.slice(0, 256) ?? null,
+    };
+    await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, this.clock.now()) });
+    return { ...updated, ref };
+  }
+
   /** Replaces the app-data bag; `SessionDataTooLargeError` past `maxDataBytes`, never truncated. */
   async setData(session: ActiveSession, data: Record<string, unknown>): Promise<ActiveSession> {
     const bytes = Buffer.byteLength(JSON.stringify(data));

@@ -79,4 +79,30 @@ describe.each(ADAPTERS)('security events on %s', (adapter) => {
     }
     expect(serialized).not.toMatch(/argon2/);
   });
+  it('reports a change of client context once per change, not on every request after it', async () => {
+    const email = `context-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const login = await request(t.server)
+      .post('/auth/login')
+      .set('User-Agent', 'laptop')
+      .send({ email, password })
+      .expect(200);
+    const cookie = sessionCookie(login)!;
+    const changes = () => events.filter((e) => e.type === 'warden.session.context-changed').length;
+    const before = changes();
+    const me = (agent: string) =>
+      request(t.server).get('/auth/me').set('Cookie', cookie).set('User-Agent', agent).expect(200);
+    await me('laptop');
+    expect(changes()).toBe(before);
+    for (let i = 0; i < 5; i++) await me('phone');
+    expect(changes()).toBe(before + 1);
+    await me('laptop');
+    expect(changes()).toBe(before + 2);
+    const listed = await request(t.server)
+      .get('/auth/sessions')
+      .set('Cookie', cookie)
+      .set('User-Agent', 'laptop')
+      .expect(200);
+    expect(listed.body[0].userAgent).toBe('laptop');
+  });
 });

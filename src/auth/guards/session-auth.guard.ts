@@ -52,10 +52,8 @@ export class SessionAuthGuard implements CanActivate {
     }
     const ip = this.http.clientIp(request);
     const userAgent = this.http.header(request, 'user-agent') ?? null;
-    if (
-      ip !== result.session.ip ||
-      userAgent?.slice(0, 256) !== (result.session.userAgent ?? undefined)
-    ) {
+    let session = result.session;
+    if (ip !== session.ip || (userAgent?.slice(0, 256) ?? null) !== session.userAgent) {
       this.events.emit(WardenEvent.SESSION_CONTEXT_CHANGED, {
         userId: user.id,
         sessionId: result.session.handle,
@@ -67,6 +65,8 @@ export class SessionAuthGuard implements CanActivate {
         this.http.setCookie(context, this.sessions.cookie.expire());
         throw new SessionInvalidException();
       }
+      // Reported once per change: the session now remembers the new context.
+      session = await this.sessions.recordContext(session, { ip, userAgent });
     }
     if (result.rotatedToken) {
       this.http.setCookie(context, this.sessions.cookie.serialize(result.rotatedToken));
@@ -88,7 +88,7 @@ export class SessionAuthGuard implements CanActivate {
       }
     }
     request.user = user;
-    request.wardenSession = result.session;
+    request.wardenSession = session;
     request.wardenAuth = 'session';
     return true;
   }
