@@ -130,6 +130,49 @@ function cannon(
   );
 }
 
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const text = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(text)?.[1] ?? 0);
+  return read('used_cpu_user') + read('used_cpu_sys');
+}
+
+interface CpuSplit {
+  app: number;
+  redis: number;
+  loadGenerator: number;
+}
+
+/** A throughput run with the CPU time per successful request of the app, Redis and autocannon. */
+async function measured(
+  redis: Redis,
+  target: Target,
+  load: Load,
+  options: { connections: number; duration: number },
+): Promise<Sample & { cpu: CpuSplit }> {
+  const pid = target.child.pid!;
+  const app0 = processCpuSeconds(pid);
+  const redis0 = await redisCpuSeconds(redis);
+  const self0 = process.cpuUsage();
+  const sample = await cannon(target.base, load, options);
+  const self = process.cpuUsage(self0);
+  const requests = sample.rps * options.duration;
+  const perRequestUs = (seconds: number) => (seconds * 1e6) / Math.max(1, requests);
+  return {
+    ...sample,
+    cpu: {
+      app: perRequestUs(processCpuSeconds(pid) - app0),
+      redis: perRequestUs((await redisCpuSeconds(redis)) - redis0),
+      loadGenerator: perRequestUs((self.user + self.system) / 1e6),
+    },
+  };
+}
+
 async function post(base: string, path: string, body: unknown) {
   const res = await fetch(base + path, {
     method: 'POST',
@@ -181,8 +224,10 @@ async function countAll(
   const out = new Map<string, Counts>();
   await sleep(STATS_FLUSH_MS);
   let before = await tableStats(db, schemaName);
-  for (const { label, base, load } of runs) {
-    const monitor = await new Redis(REDIS_URL).monitor();
+  for (const { label, base: url, load } of runs) {
+    // No ready check: its INFO reply can interleave with MONITOR output and confuse the client.
+    const base = new Redis(REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
+    const monitor = await base.monitor();
     const names = new Map<string, number>();
     let topLevel = 0;
     let inScripts = 0;
@@ -196,9 +241,10 @@ async function countAll(
       names.set(name, (names.get(name) ?? 0) + 1);
     });
     await sleep(200);
-    await cannon(base, load, { connections: 4, amount: requests });
+    await cannon(url, load, { connections: 4, amount: requests });
     await sleep(200);
     monitor.disconnect();
+    base.disconnect();
     await sleep(STATS_FLUSH_MS);
     const after = await tableStats(db, schemaName);
     out.set(label, {
@@ -358,15 +404,16 @@ async function main() {
     console.error(`bench ${run}: apps up, credentials ready`);
 
     // 1. Throughput of GET /auth/me, interleaved, medians.
-    const samples = new Map(scenarios.map((s) => [s.label, [] as Sample[]]));
+    const samples = new Map(scenarios.map((s) => [s.label, [] as (Sample & { cpu: CpuSplit })[]]));
     for (const s of scenarios) await cannon(s.target.base, s.load, { connections: 8, duration: 2 });
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of scenarios) {
-        samples
-          .get(s.label)
-          ?.push(
-            await cannon(s.target.base, s.load, { connections: CONNECTIONS, duration: DURATION }),
-          );
+        samples.get(s.label)?.push(
+          await measured(redis, s.target, s.load, {
+            connections: CONNECTIONS,
+            duration: DURATION,
+          }),
+        );
       }
       console.error(`throughput round ${round + 1}/${ROUNDS} done`);
     }
@@ -462,7 +509,8 @@ async function main() {
       const rps = median(list.map((x) => x.rps));
       const c = counts.get(s.label);
       const failures = list.reduce((n, x) => n + x.non2xx + x.errors, 0);
-      return `| ${s.label} | ${fmt(rps)} | ${range(list.map((x) => x.rps))} | ${fmt(rps / helloRps, 2)} | ${fmt(rps / recipeSessionRps, 2)} | ${fmt(rps / recipeJwtRps, 2)} | ${fmt(median(list.map((x) => x.p99)))} | ${c ? `${fmt(c.sqlReads, 2)} / ${fmt(c.sqlWrites, 2)}` : '—'} | ${c ? `${fmt(c.redisCommands, 2)} (${c.commandNames})` : '—'} | ${c ? fmt(c.redisInScripts, 2) : '—'} | ${failures} |`;
+      const cpu = (key: keyof CpuSplit) => fmt(median(list.map((x) => x.cpu[key])));
+      return `| ${s.label} | ${fmt(rps)} | ${range(list.map((x) => x.rps))} | ${fmt(rps / helloRps, 2)} | ${fmt(rps / recipeSessionRps, 2)} | ${fmt(rps / recipeJwtRps, 2)} | ${fmt(median(list.map((x) => x.p99)))} | ${cpu('app')} / ${cpu('redis')} / ${cpu('loadGenerator')} | ${c ? `${fmt(c.sqlReads, 2)} / ${fmt(c.sqlWrites, 2)}` : '—'} | ${c ? `${fmt(c.redisCommands, 2)} (${c.commandNames})` : '—'} | ${c ? fmt(c.redisInScripts, 2) : '—'} | ${failures} |`;
     });
     const loginRows = floodTargets.map((f) => {
       const list = logins.get(f.label)!;
@@ -489,10 +537,10 @@ async function main() {
       '',
       `## GET /auth/me, ${CONNECTIONS} connections`,
       '',
-      'Ratios are against the baselines measured in this run. SQL reads/writes are table scans and rows written per request (pg_stat_user_tables); Redis commands are top-level commands per request (MONITOR), with the commands a Lua script ran counted apart; both from 500 requests after the throughput rounds.',
+      'Ratios are against the baselines measured in this run. CPU time per request is read from /proc for the app, from INFO cpu for Redis and from the bench process for autocannon (not counted for PostgreSQL); on two cores, whatever Redis and autocannon use is not available to the app. SQL reads/writes are table scans and rows written per request (pg_stat_user_tables); Redis commands are top-level commands per request (MONITOR), with the commands a Lua script ran counted apart; both from 500 requests after the throughput rounds.',
       '',
-      '| setup | req/s | min–max | × hello | × recipe-session | × recipe-jwt | p99 ms | SQL reads / writes | Redis commands | in scripts | non-2xx |',
-      '|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|',
+      '| setup | req/s | min–max | × hello | × recipe-session | × recipe-jwt | p99 ms | CPU µs per request: app / Redis / autocannon | SQL reads / writes | Redis commands | in scripts | non-2xx |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
       ...throughputRows,
       '',
       '## Login throughput and a cheap request during a login flood',

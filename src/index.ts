@@ -98,6 +98,23 @@ export type { SecurityEvent, WardenEventName } from './security/security-events.
 export { JsonBodyGuard } from './security/json-body.guard.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
+export {
+  AttemptStore,
+  LoginThrottle,
+  MemoryAttemptStore,
+  resolveLoginThrottleOptions,
+} from './security/login-throttle.js';
+export type {
+  AttemptCounter,
+  AttemptGroup,
+  AttemptPolicy,
+  ConsumeResult,
+  CredentialAttempt,
+  LoginThrottleOptions,
+  ResolvedLoginThrottleOptions,
+} from './security/login-throttle.js';
+export { RedisAttemptStore } from './security/redis-attempt.store.js';
+export type { RedisAttemptStoreOptions } from './security/redis-attempt.store.js';
 
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
@@ -112,6 +129,7 @@ export {
   SessionInvalidException,
   PasswordPolicyException,
   WardenUnavailableException,
+  TooManyAttemptsException,
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';

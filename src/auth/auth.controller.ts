@@ -31,6 +31,8 @@ import type { ActiveSession } from '../session/session.service.js';
 import type { UserRecord } from '../users/user.record.js';
 import type { CachedUser } from '../cache/user-cache.js';
 import type { WardenRequest } from './http-context.js';
+import { HttpContext } from './http-context.js';
+import { LoginThrottle } from '../security/login-throttle.js';
 import { csrfTokenFor } from '../security/csrf.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 
@@ -59,6 +61,8 @@ export class AuthController {
     private readonly sessions: SessionService,
     private readonly adapterHost: HttpAdapterHost,
     private readonly events: SecurityEvents,
+    private readonly throttle: LoginThrottle,
+    private readonly http: HttpContext,
   ) {}
 
   @Post('register')
@@ -172,14 +176,23 @@ export class AuthController {
     @CurrentUser() user: CachedUser,
     @CurrentSession() session: ActiveSession | undefined,
     @Body(wardenValidationPipe) body: ChangePasswordDto,
+    @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
-    const updated = await this.users.changePassword(
-      user.id,
-      body.currentPassword,
-      body.newPassword,
-    );
-    if (!updated) throw new InvalidPasswordException();
+    // A wrong current password counts as a failed attempt on the account, like a failed login.
+    const attempt = await this.throttle.begin(user.email, this.http.clientIp(request));
+    let updated: UserRecord | null;
+    try {
+      updated = await this.users.changePassword(user.id, body.currentPassword, body.newPassword);
+    } catch (error) {
+      await attempt.cancel().catch(() => undefined);
+      throw error;
+    }
+    if (!updated) {
+      attempt.failed();
+      throw new InvalidPasswordException();
+    }
+    await attempt.succeeded().catch(() => undefined);
     // A cookie caller keeps its session (rotated below); a bearer caller's token family is
     // revoked with every other session and refresh token.
     const keep = session && session.kind !== 'token' ? session : undefined;

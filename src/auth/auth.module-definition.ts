@@ -3,6 +3,7 @@ import type { Clock } from '../session/clock.js';
 import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
+import type { AttemptStore, LoginThrottleOptions } from '../security/login-throttle.js';
 
 /** Options of {@link AuthModule}. Users come from `UsersModule`, imported once in the app. */
 export interface AuthModuleOptions {
@@ -18,6 +19,13 @@ export interface AuthModuleOptions {
    * (the user logs in again). @default 'log'
    */
   onContextChange?: 'log' | 'reject';
+  /**
+   * Throttling of failed credential attempts (login, token, password change) per account, per
+   * client IP and per both, with a growing lockout (429 + `Retry-After`). `store`: where the
+   * counters live, `new RedisAttemptStore(redis)` when several instances serve the app.
+   * @default limits of {@link LoginThrottleOptions}, counters in process memory
+   */
+  loginThrottle?: LoginThrottleOptions & { store?: AttemptStore };
   /**
    * Bearer tokens (`/auth/token*`, `Authorization: Bearer`). Omit to disable them. Access tokens
    * per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.

@@ -27,6 +27,8 @@ import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 
+import { LoginThrottle, MemoryAttemptStore } from '../security/login-throttle.js';
+import { SecurityEvents } from '../security/security-events.js';
 /**
  * The HTTP face of nest-warden: `/auth/*`, the session guard, the local strategy and the
  * exception filter (503 + `Retry-After`). Needs `UsersModule` imported once in the app.
@@ -62,6 +64,14 @@ import { LocalStrategy } from './strategies/local.strategy.js';
       useFactory: (options: AuthModuleOptions) => options.clock ?? systemClock,
     },
     SessionService,
+    {
+      provide: LoginThrottle,
+      inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK, SecurityEvents],
+      useFactory: (options: AuthModuleOptions, clock: Clock, events: SecurityEvents) => {
+        const { store, ...limits } = options.loginThrottle ?? {};
+        return new LoginThrottle(store ?? new MemoryAttemptStore(clock), limits, clock, events);
+      },
+    },
     {
       provide: AccessTokenService,
       inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
@@ -101,6 +111,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
   ],
   exports: [
     CacheInterceptor,
+    LoginThrottle,
     TokenService,
     AccessTokenService,
     SessionService,

@@ -1,3 +1,4 @@
+import { withTimeout } from '../redis/redis-calls.js';
 import type { Cluster, Redis } from 'ioredis';
 import { userTag } from '../session/session-cookie.js';
 import type { CachedUser } from './user-cache.js';
@@ -47,22 +48,7 @@ export class RedisUserCache extends UserCache {
     return `${this.prefix}{${userTag(userId)}}:c:${userId}`;
   }
 
-  private async bounded<T>(call: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        call,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error('Redis user cache call timed out')),
-            this.timeoutMs,
-          );
-          timer.unref();
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      call.catch(() => undefined);
-    }
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    return withTimeout(call, this.timeoutMs, 'Redis user cache call');
   }
 }

@@ -21,6 +21,8 @@ export const WardenErrorCode = {
   INVALID_PASSWORD: 'INVALID_PASSWORD',
   /** 403: missing or wrong `X-CSRF-Token`, or a cross-site request. */
   CSRF_INVALID: 'CSRF_INVALID',
+  /** 429: too many failed credential attempts for this account or client; see Retry-After. */
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   /** 503: a backing service (database, Redis) failed or timed out. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** 503: the password-hashing queue is full or its wait deadline passed. */

@@ -1,10 +1,10 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { WardenUnavailableException } from './warden.exceptions.js';
+import { TooManyAttemptsException, WardenUnavailableException } from './warden.exceptions.js';
 
 /**
- * Sets `Retry-After` on nest-warden's 503s and logs their cause (never a value that came from
+ * Sets `Retry-After` on nest-warden's 503s and 429s, and logs the 503s' cause (never a value that came from
  * the request). Everything else goes to Nest's default filter unchanged. Registered by
  * `AuthModule` as an `APP_FILTER`, so host apps need not install it.
  */
@@ -18,13 +18,24 @@ export class WardenExceptionFilter extends BaseExceptionFilter {
       this.logger.warn(
         `503 ${exception.message}${cause instanceof Error ? ` (cause: ${cause.name}: ${describe(cause)})` : ''}`,
       );
-      const adapter = this.httpAdapterHost?.httpAdapter;
-      const response: unknown = host.switchToHttp().getResponse();
-      adapter?.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
-      adapter?.reply(response, exception.getResponse(), exception.getStatus());
+      this.replyWithRetryAfter(exception, host);
+      return;
+    }
+    if (exception instanceof TooManyAttemptsException) {
+      this.replyWithRetryAfter(exception, host);
       return;
     }
     super.catch(exception, host);
+  }
+
+  private replyWithRetryAfter(
+    exception: WardenUnavailableException | TooManyAttemptsException,
+    host: ArgumentsHost,
+  ): void {
+    const adapter = this.httpAdapterHost?.httpAdapter;
+    const response: unknown = host.switchToHttp().getResponse();
+    adapter?.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
+    adapter?.reply(response, exception.getResponse(), exception.getStatus());
   }
 }
 

@@ -6,6 +6,7 @@ import {
   BadRequestException,
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
+  HttpException,
 } from '@nestjs/common';
 import { WardenErrorCode } from './error-codes.js';
 
@@ -71,6 +72,24 @@ export class WardenUnavailableException extends ServiceUnavailableException {
       { cause: options.cause },
     );
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+}
+
+/**
+ * 429 `TOO_MANY_ATTEMPTS` with `Retry-After`: too many failed credential attempts. The same
+ * answer whether the account exists or not.
+ */
+export class TooManyAttemptsException extends HttpException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      body(
+        429,
+        'Too Many Requests',
+        WardenErrorCode.TOO_MANY_ATTEMPTS,
+        'Too many failed attempts; try again later',
+      ),
+      429,
+    );
   }
 }
 

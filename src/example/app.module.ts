@@ -20,6 +20,7 @@ import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens.js';
 import { AdminController } from './admin.controller.js';
 import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
+import { RedisAttemptStore } from '../security/redis-attempt.store.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -99,6 +100,14 @@ export class AppModule {
                 })
               : new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
+            loginThrottle: {
+              store: redis
+                ? new RedisAttemptStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
+                : undefined,
+              maxFailuresPerAccount: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+              maxFailuresPerIp: config.env.LOGIN_MAX_FAILURES_PER_IP,
+              windowSeconds: config.env.LOGIN_WINDOW_S,
+            },
             tokens: {
               algorithm: config.jwtAlgorithm,
               privateKeys: config.jwtPrivateKeys,

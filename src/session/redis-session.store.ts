@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
+import { RedisScripts, withTimeout } from '../redis/redis-calls.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import * as scripts from './redis-session.scripts.js';
 import type {
@@ -39,6 +40,7 @@ export class RedisSessionStore extends SessionStore {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly prefetch: boolean;
+  private readonly scripts: RedisScripts<ScriptName>;
   private readonly logger = new Logger('Warden');
 
   constructor(
@@ -49,11 +51,7 @@ export class RedisSessionStore extends SessionStore {
     this.prefix = options.keyPrefix ?? 'warden:';
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
     this.prefetch = options.prefetchCachedUser ?? false;
-    for (const [name, lua] of Object.entries(scripts)) {
-      if (!(`warden${name}` in redis)) {
-        redis.defineCommand(`warden${name}`, { lua });
-      }
-    }
+    this.scripts = new RedisScripts(redis, 'warden', scripts);
     if ((redis.options as { enableOfflineQueue?: boolean }).enableOfflineQueue !== false) {
       this.logger.warn(
         'RedisSessionStore: the Redis client queues commands while disconnected; set enableOfflineQueue: false so an outage fails fast',
@@ -226,29 +224,15 @@ export class RedisSessionStore extends SessionStore {
   }
 
   private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const command = (
-      this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
-    )[`warden${name}`];
-    return this.guard(command.call(this.redis, keys.length, ...keys, ...args));
+    return this.guard(this.scripts.run(name, keys, args));
   }
 
   /** Bounds every call by the timeout and turns any Redis failure into a 503. */
   private async guard<T>(call: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis call timed out after ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      timer.unref();
-    });
     try {
-      return await Promise.race([call, timeout]);
+      return await withTimeout(call, this.timeoutMs, 'Redis call');
     } catch (error) {
-      call.catch(() => undefined);
       throw new WardenUnavailableException('Session store unavailable', { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -64,7 +64,7 @@ describe('RedisSessionStore', () => {
 
   it('sends no Redis command for a cookie with a bad or missing signature', async () => {
     const { token } = await sessions.create({ id: 'user-monitor', authVersion: 1 });
-    const client = new RedisClient(TEST_REDIS_URL);
+    const client = new RedisClient(TEST_REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
     const monitor = await client.monitor();
     const seen: string[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {

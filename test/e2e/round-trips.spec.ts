@@ -20,7 +20,8 @@ describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
   /** The top-level Redis commands (not those run inside scripts) that `send` causes. */
   async function commandsDuring(send: () => Promise<unknown>): Promise<string[]> {
     const prefix = t.config.env.REDIS_KEY_PREFIX;
-    const client = new Redis(TEST_REDIS_URL);
+    // No ready check: its INFO reply can interleave with MONITOR output and confuse the client.
+    const client = new Redis(TEST_REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
     const monitor = await client.monitor();
     const sent: string[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {

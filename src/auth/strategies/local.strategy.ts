@@ -7,6 +7,9 @@ import { UsersService } from '../../users/users.service.js';
 import { normalizeEmail } from '../../users/email.js';
 import { SecurityEvents, WardenEvent } from '../../security/security-events.js';
 import { createHash } from 'node:crypto';
+import { LoginThrottle } from '../../security/login-throttle.js';
+import { HttpContext } from '../http-context.js';
+import type { WardenRequest } from '../http-context.js';
 
 /** passport strategy name; prefixed because passport is a process-wide singleton. */
 export const LOCAL_STRATEGY = 'warden-local';
@@ -17,13 +20,32 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
   constructor(
     private readonly users: UsersService,
     private readonly events: SecurityEvents,
+    private readonly throttle: LoginThrottle,
+    private readonly http: HttpContext,
   ) {
-    super({ usernameField: 'email', passwordField: 'password', session: false });
+    super({
+      usernameField: 'email',
+      passwordField: 'password',
+      session: false,
+      passReqToCallback: true,
+    });
   }
 
-  async validate(email: string, password: string): Promise<UserRecord> {
-    const user = await this.users.verifyCredentials(email, password);
-    if (!user) {
+  async validate(request: WardenRequest, email: string, password: string): Promise<UserRecord> {
+    // Counted before the password is checked (429 past the limits); given back when right or
+    // when a backing service failed, so only wrong credentials count.
+    const attempt = await this.throttle.begin(email, this.http.clientIp(request));
+    let user: UserRecord | null;
+    try {
+      user = await this.users.verifyCredentials(email, password);
+    } catch (error) {
+      await attempt.cancel().catch(() => undefined);
+      throw error;
+    }
+    if (user) {
+      await attempt.succeeded().catch(() => undefined);
+    } else {
+      attempt.failed();
       const accountHash = createHash('sha256')
         .update(normalizeEmail(email))
         .digest('hex')
