@@ -81,8 +81,16 @@ export abstract class AttemptStore {
   abstract consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult>;
   /** Gives back one attempt on each of `keys` (the attempt turned out not to be a failure). */
   abstract refund(keys: string[]): Promise<void>;
-  /** Forgets `key` (a counter) and sets `knownKey` for `knownTtlMs`. */
-  abstract succeed(key: string, knownKey: string, knownTtlMs: number): Promise<void>;
+  /**
+   * Forgets the (account, IP) counter `pairKey`, takes its failures off the account counter
+   * `accountKey`, and sets `knownKey` for `knownTtlMs`; one atomic step.
+   */
+  abstract succeed(
+    pairKey: string,
+    accountKey: string,
+    knownKey: string,
+    knownTtlMs: number,
+  ): Promise<void>;
 }
 
 /** The lockout after `count` failures against `limit`: none below it, then doubling. */
@@ -93,7 +101,10 @@ export function lockoutMs(count: number, limit: number, policy: AttemptPolicy): 
 
 /** One credential attempt in progress: settle it exactly once. */
 export interface CredentialAttempt {
-  /** The credentials were right: clears this account's counter for this IP and trusts the IP. */
+  /**
+   * The credentials were right: forgets the failures this IP added to the account and trusts
+   * the IP from now on.
+   */
   succeeded(): Promise<void>;
   /** The credentials were wrong: the attempt stays counted. */
   failed(): void;
@@ -168,8 +179,14 @@ export class LoginThrottle {
     return {
       succeeded: async () => {
         if (!settle()) return;
-        await this.store.refund(counted.filter((key) => key !== pairKey));
-        await this.store.succeed(pairKey, knownKey, this.options.knownClientSeconds * 1000);
+        // This attempt was no failure; then the IP's earlier failures leave the account's count.
+        await this.store.refund(counted);
+        await this.store.succeed(
+          pairKey,
+          accountKey,
+          knownKey,
+          this.options.knownClientSeconds * 1000,
+        );
       },
       failed: () => {
         settle();
@@ -228,8 +245,16 @@ export class MemoryAttemptStore extends AttemptStore {
     return Promise.resolve();
   }
 
-  succeed(key: string, knownKey: string, knownTtlMs: number): Promise<void> {
-    this.counters.delete(key);
+  succeed(
+    pairKey: string,
+    accountKey: string,
+    knownKey: string,
+    knownTtlMs: number,
+  ): Promise<void> {
+    const mine = this.counters.get(pairKey)?.count ?? 0;
+    this.counters.delete(pairKey);
+    const account = this.counters.get(accountKey);
+    if (account) account.count = Math.max(0, account.count - mine);
     this.known.set(knownKey, this.clock.now() + knownTtlMs);
     return Promise.resolve();
   }

@@ -43,10 +43,16 @@ local count = tonumber(redis.call('HGET', KEYS[1], 'n'))
 if count and count > 0 then redis.call('HINCRBY', KEYS[1], 'n', -1) end
 return 0`;
 
-/** KEYS: counter, known-client marker. ARGV: marker TTL ms. */
+/**
+ * KEYS: (account, IP) counter, account counter, known-client marker. ARGV: marker TTL ms.
+ * Forgets the failures this client added, here and in the account's count.
+ */
 const SUCCEED = `
+local mine = tonumber(redis.call('HGET', KEYS[1], 'n')) or 0
 redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+local total = tonumber(redis.call('HGET', KEYS[2], 'n'))
+if total and mine > 0 then redis.call('HSET', KEYS[2], 'n', math.max(0, total - mine)) end
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
 return 0`;
 
 const scripts = { CONSUME, REFUND, SUCCEED };
@@ -98,8 +104,17 @@ export class RedisAttemptStore extends AttemptStore {
     await Promise.all(keys.map((key) => this.run('REFUND', [this.prefix + key], [])));
   }
 
-  async succeed(key: string, knownKey: string, knownTtlMs: number): Promise<void> {
-    await this.run('SUCCEED', [this.prefix + key, this.prefix + knownKey], [knownTtlMs]);
+  async succeed(
+    pairKey: string,
+    accountKey: string,
+    knownKey: string,
+    knownTtlMs: number,
+  ): Promise<void> {
+    await this.run(
+      'SUCCEED',
+      [this.prefix + pairKey, this.prefix + accountKey, this.prefix + knownKey],
+      [knownTtlMs],
+    );
   }
 
   private async run(name: keyof typeof scripts, keys: string[], args: (string | number)[]) {

@@ -1,0 +1,91 @@
+import { FakeClock } from '../support/fake-clock.js';
+import type { AttemptStore } from '../../src/security/login-throttle.js';
+import { LoginThrottle } from '../../src/security/login-throttle.js';
+import { TooManyAttemptsException } from '../../src/errors/warden.exceptions.js';
+
+export interface AttemptStoreHarness {
+  create: (clock: FakeClock) => Promise<AttemptStore>;
+  destroy: () => Promise<void>;
+}
+
+/** What every AttemptStore must do, seen through LoginThrottle (limits 3 per account, 10 per IP). */
+export function describeAttemptStoreContract(name: string, harness: () => AttemptStoreHarness) {
+  describe(`${name} (attempt store contract)`, () => {
+    let h: AttemptStoreHarness;
+    let clock: FakeClock;
+    let throttle: LoginThrottle;
+
+    beforeEach(async () => {
+      h = harness();
+      clock = new FakeClock();
+      throttle = new LoginThrottle(
+        await h.create(clock),
+        { maxFailuresPerAccount: 3, maxFailuresPerIp: 10, windowSeconds: 600, baseDelaySeconds: 5 },
+        clock,
+      );
+    });
+    afterEach(async () => {
+      await h.destroy();
+    });
+
+    const fail = async (email: string, ip: string) => (await throttle.begin(email, ip)).failed();
+    const waitOf = async (email: string, ip: string) => {
+      try {
+        await throttle.begin(email, ip);
+        return 0;
+      } catch (error) {
+        if (error instanceof TooManyAttemptsException) return error.retryAfterSeconds;
+        throw error;
+      }
+    };
+
+    it('lets at most the limit through when many attempts arrive at once', async () => {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, () => throttle.begin('Victim@Example.com', '198.51.100.1')),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+      for (const o of outcomes.filter((o) => o.status === 'rejected')) {
+        expect((o as PromiseRejectedResult).reason).toBeInstanceOf(TooManyAttemptsException);
+      }
+    });
+
+    it('counts the normalised email, and grows the lockout after each further failure', async () => {
+      for (const email of ['a@example.com', ' A@EXAMPLE.COM ', 'a@example.com'])
+        await fail(email, '198.51.100.2');
+      expect(await waitOf('a@example.com', '198.51.100.2')).toBe(5);
+      clock.advanceSeconds(5);
+      await fail('a@example.com', '198.51.100.2');
+      expect(await waitOf('a@example.com', '198.51.100.2')).toBe(10);
+      clock.advanceSeconds(10);
+      await fail('a@example.com', '198.51.100.2');
+      expect(await waitOf('a@example.com', '198.51.100.2')).toBe(20);
+    });
+
+    it('forgets failures a window after the last one', async () => {
+      for (let i = 0; i < 3; i++) await fail('b@example.com', '198.51.100.3');
+      clock.advanceSeconds(601);
+      expect(await waitOf('b@example.com', '198.51.100.3')).toBe(0);
+    });
+
+    it('gives back attempts that were right or interrupted', async () => {
+      for (let i = 0; i < 5; i++)
+        await (await throttle.begin('c@example.com', '198.51.100.4')).cancel();
+      await (await throttle.begin('c@example.com', '198.51.100.4')).succeeded();
+      for (let i = 0; i < 3; i++) await fail('c@example.com', '198.51.100.4');
+      expect(await waitOf('c@example.com', '198.51.100.4')).toBeGreaterThan(0);
+    });
+
+    it('does not let failures from elsewhere lock out a client that logged in before', async () => {
+      await (await throttle.begin('d@example.com', '198.51.100.5')).succeeded();
+      for (let i = 0; i < 3; i++) await fail('d@example.com', `203.0.113.${i}`);
+      expect(await waitOf('d@example.com', '203.0.113.99')).toBeGreaterThan(0);
+      expect(await waitOf('d@example.com', '198.51.100.5')).toBe(0);
+    });
+
+    it('limits one IP across accounts', async () => {
+      for (let i = 0; i < 10; i++) await fail(`user${i}@example.com`, '198.51.100.6');
+      expect(await waitOf('someone-else@example.com', '198.51.100.6')).toBe(5);
+      expect(await waitOf('someone-else@example.com', '198.51.100.7')).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,13 @@
+import { MemoryAttemptStore } from '../../src/security/login-throttle.js';
+import { RedisAttemptStore } from '../../src/security/redis-attempt.store.js';
+import { redisHarness } from '../support/services.js';
+import { describeAttemptStoreContract } from './attempt-store.contract.js';
+
+describeAttemptStoreContract('MemoryAttemptStore', () => ({
+  create: async (clock) => new MemoryAttemptStore(clock),
+  destroy: async () => undefined,
+}));
+
+describeAttemptStoreContract('RedisAttemptStore', () =>
+  redisHarness((redis, prefix) => new RedisAttemptStore(redis, { keyPrefix: prefix })),
+);
