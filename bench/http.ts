@@ -247,6 +247,7 @@ async function countAll(
     base.disconnect();
     await sleep(STATS_FLUSH_MS);
     const after = await tableStats(db, schemaName);
+    console.error(`counted ${label}`);
     out.set(label, {
       sqlReads: (after.reads - before.reads) / requests,
       sqlWrites: (after.writes - before.writes) / requests,

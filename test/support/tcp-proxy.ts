@@ -27,12 +27,12 @@ export class TcpProxy {
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       this.track(client);
       this.track(upstream);
-      client.on('data', (chunk) => {
-        if (!this.stalled) upstream.write(chunk);
-      });
-      upstream.on('data', (chunk) => {
-        if (!this.stalled) client.write(chunk);
-      });
+      if (this.stalled) {
+        client.pause();
+        upstream.pause();
+      }
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => client.write(chunk));
       const close = () => {
         client.destroy();
         upstream.destroy();
@@ -50,15 +50,20 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
-  /** Keeps connections open but forwards nothing either way (a hung server) until {@link restore}. */
+  /**
+   * Keeps connections open but forwards nothing either way (a hung server: what was sent waits
+   * in the socket buffers) until {@link restore}.
+   */
   stall(): void {
     this.stalled = true;
+    for (const socket of this.sockets) socket.pause();
   }
 
-  /** Accepts and forwards again. */
+  /** Accepts and forwards again; what waited during a stall goes through. */
   restore(): void {
     this.cut = false;
     this.stalled = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   /** Stops listening and drops everything. */
