@@ -18,6 +18,7 @@ import { systemClock } from '../src/session/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';
+import { deletePrefix, median, pool } from './support.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,8 +34,8 @@ const schema = `warden_bench_${run}`;
 const oursPrefix = `warden_bench_${run}:`;
 const recipePrefix = `sess_bench_${run}:`;
 const sessionSecret = randomBytes(48).toString('base64');
+const floodEmails = Array.from({ length: 64 }, (_, i) => `flood-${i}@example.com`);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const range = (xs: number[], digits = 0) =>
@@ -91,6 +92,8 @@ interface Load {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Bodies sent in turn (one per request), instead of `body`. */
+  bodies?: string[];
 }
 
 interface Sample {
@@ -99,6 +102,12 @@ interface Sample {
   p99: number;
   non2xx: number;
   errors: number;
+}
+
+/** An autocannon setupRequest that sends `bodies` one after the other, round and round. */
+function rotate(bodies: string[]) {
+  let next = 0;
+  return (request: autocannon.Request) => ({ ...request, body: bodies[next++ % bodies.length] });
 }
 
 function cannon(
@@ -113,6 +122,7 @@ function cannon(
         method: load.method ?? 'GET',
         headers: load.headers,
         body: load.body,
+        ...(load.bodies ? { requests: [{ setupRequest: rotate(load.bodies) }] } : {}),
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
       },
@@ -273,24 +283,6 @@ async function argon2CpuMs(): Promise<number> {
   return (used.user + used.system) / 1000 / n;
 }
 
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-async function pool(total: number, width: number, task: (i: number) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < total) await task(next++);
-    }),
-  );
-}
-
 function versionOf(pkg: string): string {
   const file = join(process.cwd(), 'node_modules', pkg, 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
@@ -315,10 +307,12 @@ async function main() {
     await db.query(`SET search_path TO "${schema}"`);
     await db.query(RECIPE_USERS_DDL);
     const recipeHash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...ARGON2 });
-    await db.query(
-      `INSERT INTO recipe_users (id, email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4, $5)`,
-      [randomUUID(), 'bench@example.com', 'Bench', recipeHash, '["user"]'],
-    );
+    for (const email of ['bench@example.com', ...floodEmails]) {
+      await db.query(
+        `INSERT INTO recipe_users (id, email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4, $5)`,
+        [randomUUID(), email, 'Bench', recipeHash, '["user"]'],
+      );
+    }
 
     const port = 4100 + (process.pid % 500) * 5;
     const tsx = ['--import', 'tsx'];
@@ -362,6 +356,8 @@ async function main() {
     // Credentials.
     const credentials = { email: 'bench@example.com', password: PASSWORD };
     await post(ours.base, '/auth/register', credentials);
+    for (const email of floodEmails)
+      await post(ours.base, '/auth/register', { email, password: PASSWORD });
     const oursCookie = cookieOf(await post(ours.base, '/auth/login', credentials));
     const oursToken = (
       (await (await post(ours.base, '/auth/token', credentials)).json()) as {
@@ -380,7 +376,9 @@ async function main() {
       path: '/auth/login',
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(credentials),
+      // A login flood is many people logging in: parallel logins of one account from one IP
+      // beyond LOGIN_MAX_FAILURES_PER_ACCOUNT would be held back by the throttle.
+      bodies: floodEmails.map((email) => JSON.stringify({ email, password: PASSWORD })),
     };
     const scenarios = [
       { label: '`hello` (no auth)', target: hello, load: { path: '/hello' } },
@@ -547,7 +545,7 @@ async function main() {
       '## Login throughput and a cheap request during a login flood',
       '',
       `Argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism} (the example app's default) costs ${fmt(cpuMs, 1)} ms of CPU per verify on this machine (measured by this script), so the ceiling is ${availableParallelism()} cores ÷ ${fmt(cpuMs, 1)} ms = ${fmt(ceiling, 1)} logins/s. The recipe's table holds the same hash parameters.`,
-      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password. Cheap request: GET /auth/me with a cookie, 4 connections × ${DURATION} s, alone (idle) and during the login flood.`,
+      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password, 64 accounts in turn. Cheap request: GET /auth/me with a cookie, 4 connections × ${DURATION} s, alone (idle) and during the login flood.`,
       '',
       '| app | logins/s (min–max) | × Argon2 ceiling | non-2xx logins | cheap p99 idle ms | cheap p99 during flood ms | flood ÷ idle |',
       '|---|---:|---:|---:|---:|---:|---:|',

@@ -15,6 +15,7 @@ import { systemClock } from '../src/session/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';
+import { deletePrefix, median, pool } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
@@ -22,7 +23,6 @@ const VALIDATIONS = Number(process.env.BENCH_VALIDATIONS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 50;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -59,24 +59,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number((await info(redis, 'memory')).used_memory);
 }
 
-async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = nextCursor;
-  } while (cursor !== '0');
-}
-
 async function main() {
   const redis = new Redis(REDIS_URL, { enableOfflineQueue: false });
   await new Promise((resolve) => redis.once('ready', resolve));
@@ -106,7 +88,7 @@ async function main() {
     // for us: every session also has its own user index).
     const memBefore1 = await usedMemory(redis);
     const tokens: string[] = [];
-    await pool(SESSIONS, async (i) => {
+    await pool(SESSIONS, CONCURRENCY, async (i) => {
       const { token } = await sessions.create(
         { id: randomUUID(), authVersion: 1 },
         { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench' },
@@ -117,7 +99,7 @@ async function main() {
     // Same count, ten sessions per user: the per-user index is shared.
     const memBefore3 = await usedMemory(redis);
     const users = Array.from({ length: SESSIONS / 10 }, () => randomUUID());
-    await pool(SESSIONS, async (i) => {
+    await pool(SESSIONS, CONCURRENCY, async (i) => {
       await sessions.create(
         { id: users[i % users.length], authVersion: 1 },
         { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench' },
@@ -126,7 +108,7 @@ async function main() {
     const oursSharedBytes = (await usedMemory(redis)) - memBefore3;
     const memBefore2 = await usedMemory(redis);
     const sids: string[] = [];
-    await pool(SESSIONS, async (i) => {
+    await pool(SESSIONS, CONCURRENCY, async (i) => {
       const sid = randomBytes(24).toString('base64url');
       await recipe.set(sid, recipeSession(randomUUID()) as never);
       if (i < 1000) sids.push(sid);
@@ -147,15 +129,15 @@ async function main() {
     const someKey = `${theirsPrefix}${sids[0]}`;
     for (let round = 0; round < ROUNDS; round++) {
       let t1 = performance.now();
-      await pool(VALIDATIONS, () => redis.get(someKey));
+      await pool(VALIDATIONS, CONCURRENCY, () => redis.get(someKey));
       rawIoredis.push(VALIDATIONS / ((performance.now() - t1) / 1000));
       t1 = performance.now();
-      await pool(VALIDATIONS, () => nodeRedis.get(someKey));
+      await pool(VALIDATIONS, CONCURRENCY, () => nodeRedis.get(someKey));
       rawNodeRedis.push(VALIDATIONS / ((performance.now() - t1) / 1000));
 
       let before = await commandCalls(redis);
       let t0 = performance.now();
-      await pool(VALIDATIONS, async (i) => {
+      await pool(VALIDATIONS, CONCURRENCY, async (i) => {
         const result = await sessions.validate(tokens[i % tokens.length]);
         if (!result.ok) throw new Error('validation failed');
       });
@@ -169,7 +151,7 @@ async function main() {
 
       before = await commandCalls(redis);
       t0 = performance.now();
-      await pool(VALIDATIONS, async (i) => {
+      await pool(VALIDATIONS, CONCURRENCY, async (i) => {
         const sid = sids[i % sids.length];
         const sess = await recipe.get(sid);
         if (!sess) throw new Error('recipe session missing');

@@ -119,7 +119,7 @@ describe.each(ADAPTERS)('Redis faults on %s', (adapter) => {
         .post('/auth/token/refresh')
         .send({ refreshToken: s.refresh })
         .expect(200);
-      for (let i = 0; i < 4; i++)
+      for (let i = 0; i < 5; i++)
         await request(t.server)
           .post('/auth/login')
           .send({ email, password: 'wrong wrong wrong' })

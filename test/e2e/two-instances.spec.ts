@@ -75,4 +75,42 @@ describe('two instances sharing Redis and PostgreSQL', () => {
     await users.deactivate((await users.findByEmail('gone@example.com'))!.id);
     await request(b.server).get('/auth/me').set('Cookie', cookie).expect(401);
   });
+  it('applies a session revoked on A, and a password change on A, to B at its next request', async () => {
+    const first = await login('revoker@example.com');
+    const second = await request(a.server)
+      .post('/auth/login')
+      .send({ email: 'revoker@example.com', password })
+      .expect(200);
+    const secondCookie = sessionCookie(second)!;
+    const listed = await request(b.server)
+      .get('/auth/sessions')
+      .set('Cookie', first.cookie)
+      .expect(200);
+    const other = (listed.body as { id: string; current: boolean }[]).find((x) => !x.current)!;
+    await request(a.server)
+      .delete(`/auth/sessions/${other.id}`)
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', first.csrf)
+      .expect(204);
+    await request(b.server).get('/auth/me').set('Cookie', secondCookie).expect(401);
+
+    const token = await request(b.server)
+      .post('/auth/token')
+      .send({ email: 'revoker@example.com', password })
+      .expect(200);
+    await request(a.server)
+      .post('/auth/password')
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', first.csrf)
+      .send({ currentPassword: password, newPassword: 'a different passphrase' })
+      .expect(204);
+    await request(b.server)
+      .get('/auth/me')
+      .set('Authorization', `Bearer ${token.body.accessToken as string}`)
+      .expect(401);
+    await request(b.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: token.body.refreshToken })
+      .expect(401);
+  });
 });
