@@ -300,6 +300,31 @@ async function main() {
     resolveSessionOptions({ secrets: [sessionSecret], cookieSecure: true }),
     systemClock,
   );
+  let cleaned = false;
+  const cleanUp = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await Promise.all(
+      targets.map(
+        (t) =>
+          new Promise<void>((resolve) => {
+            if (t.child.exitCode !== null) return resolve();
+            t.child.once('exit', () => resolve());
+            t.child.kill('SIGTERM');
+            setTimeout(() => t.child.kill('SIGKILL'), 5000).unref();
+          }),
+      ),
+    );
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.end();
+    await deletePrefix(redis, oursPrefix);
+    await deletePrefix(redis, recipePrefix);
+    redis.disconnect();
+  };
+  // Interrupted (Ctrl-C), the run still drops its schema and keys.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
   await db.query(`CREATE SCHEMA "${schema}"`);
   try {
     // Users: ours registers through the API; the recipes' table is seeded with the same
@@ -563,12 +588,7 @@ async function main() {
     console.log(report);
     writeFileSync(join(process.cwd(), 'bench', 'results.md'), report);
   } finally {
-    for (const t of targets) t.child.kill('SIGTERM');
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-    await deletePrefix(redis, oursPrefix);
-    await deletePrefix(redis, recipePrefix);
-    redis.disconnect();
+    await cleanUp();
   }
 }
 
