@@ -140,9 +140,10 @@ function cannon(
   );
 }
 
-/** CPU seconds a process has used so far (user + system), from /proc. */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU seconds a process (or, with `thread`, one of its threads) has used so far, from /proc. */
+function processCpuSeconds(pid: number, thread?: number): number {
+  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
 }
 
@@ -154,6 +155,8 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
 
 interface CpuSplit {
   app: number;
+  /** The app's main thread (JavaScript, the event loop); the rest of `app` is other threads. */
+  appMain: number;
   redis: number;
   loadGenerator: number;
 }
@@ -167,6 +170,7 @@ async function measured(
 ): Promise<Sample & { cpu: CpuSplit }> {
   const pid = target.child.pid!;
   const app0 = processCpuSeconds(pid);
+  const main0 = processCpuSeconds(pid, pid);
   const redis0 = await redisCpuSeconds(redis);
   const self0 = process.cpuUsage();
   const sample = await cannon(target.base, load, options);
@@ -177,6 +181,7 @@ async function measured(
     ...sample,
     cpu: {
       app: perRequestUs(processCpuSeconds(pid) - app0),
+      appMain: perRequestUs(processCpuSeconds(pid, pid) - main0),
       redis: perRequestUs((await redisCpuSeconds(redis)) - redis0),
       loadGenerator: perRequestUs((self.user + self.system) / 1e6),
     },
@@ -459,23 +464,31 @@ async function main() {
       { label: 'nest-warden', target: ours, cheap: me({ cookie: oursCookie }) },
       { label: '`recipe-session`', target: recipeSession, cheap: me({ cookie: recipeCookie }) },
     ];
-    const logins = new Map(floodTargets.map((f) => [f.label, [] as Sample[]]));
+    const logins = new Map(
+      floodTargets.map((f) => [f.label, [] as (Sample & { cpu: CpuSplit })[]]),
+    );
     const idle = new Map(floodTargets.map((f) => [f.label, [] as number[]]));
     const flooded = new Map(floodTargets.map((f) => [f.label, [] as number[]]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const f of floodTargets) {
+        // Logins alone (throughput and what a login costs), then the cheap request alone, then
+        // both at once.
+        logins
+          .get(f.label)
+          ?.push(
+            await measured(redis, f.target, login, { connections: 16, duration: DURATION + 1 }),
+          );
         idle
           .get(f.label)
           ?.push(
             (await cannon(f.target.base, f.cheap, { connections: 4, duration: DURATION })).p99,
           );
-        const [loginSample, cheapSample] = await Promise.all([
+        const [, cheapSample] = await Promise.all([
           cannon(f.target.base, login, { connections: 16, duration: DURATION + 1 }),
           sleep(500).then(() =>
             cannon(f.target.base, f.cheap, { connections: 4, duration: DURATION }),
           ),
         ]);
-        logins.get(f.label)?.push(loginSample);
         flooded.get(f.label)?.push(cheapSample.p99);
       }
       console.error(`login round ${round + 1}/${ROUNDS} done`);
@@ -539,12 +552,14 @@ async function main() {
     const loginRows = floodTargets.map((f) => {
       const list = logins.get(f.label)!;
       const rps = median(list.map((x) => x.rps));
+      const ms = (pick: (cpu: CpuSplit) => number) =>
+        fmt(median(list.map((x) => pick(x.cpu))) / 1000, 1);
       const idleP99 = median(idle.get(f.label)!);
       const floodP99 = median(flooded.get(f.label)!);
       return `| ${f.label} | ${fmt(rps, 1)} (${range(
         list.map((x) => x.rps),
         1,
-      )}) | ${fmt(rps / ceiling, 2)} | ${list.reduce((n, x) => n + x.non2xx, 0)} | ${fmt(idleP99)} (${range(idle.get(f.label)!)}) | ${fmt(floodP99)} (${range(flooded.get(f.label)!)}) | ${fmt(floodP99 / idleP99, 2)} |`;
+      )}) | ${fmt(rps / ceiling, 2)} | ${ms((c) => c.app - c.appMain)} / ${ms((c) => c.appMain)} / ${ms((c) => c.redis)} / ${ms((c) => c.loadGenerator)} | ${list.reduce((n, x) => n + x.non2xx, 0)} | ${fmt(idleP99)} (${range(idle.get(f.label)!)}) | ${fmt(floodP99)} (${range(flooded.get(f.label)!)}) | ${fmt(floodP99 / idleP99, 2)} |`;
     });
     const smallP99 = median([...live[0].samples, ...live[2].samples].map((s) => s.p99));
     const liveRows = live.map(
@@ -570,10 +585,10 @@ async function main() {
       '## Login throughput and a cheap request during a login flood',
       '',
       `Argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism} (the example app's default) costs ${fmt(cpuMs, 1)} ms of CPU per verify on this machine (measured by this script), so the ceiling is ${availableParallelism()} cores ÷ ${fmt(cpuMs, 1)} ms = ${fmt(ceiling, 1)} logins/s. The recipe's table holds the same hash parameters.`,
-      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password, 64 accounts in turn. Cheap request: GET /auth/me with a cookie, 4 connections × ${DURATION} s, alone (idle) and during the login flood.`,
+      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password, 64 accounts in turn, alone; its CPU per login is split into the app's other threads (Argon2 on the libuv threadpool, and V8's helpers), the app's main thread (HTTP, validation, queries, sessions, throttle, events), Redis and autocannon (PostgreSQL not counted). Cheap request: GET /auth/me with a cookie, 4 connections × ${DURATION} s, alone (idle) and during a second login flood.`,
       '',
-      '| app | logins/s (min–max) | × Argon2 ceiling | non-2xx logins | cheap p99 idle ms | cheap p99 during flood ms | flood ÷ idle |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| app | logins/s (min–max) | × Argon2 ceiling | CPU ms per login: app other threads / app main thread / Redis / autocannon | non-2xx logins | cheap p99 idle ms | cheap p99 during flood ms | flood ÷ idle |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...loginRows,
       '',
       '## GET /auth/me with many live sessions in Redis',

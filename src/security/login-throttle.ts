@@ -170,6 +170,8 @@ export class LoginThrottle {
       throw this.tooMany(byAccount.waitMs, account, ip);
     }
     const counted = [...byIp.counted, ...byAccount.counted];
+    const ipCounted = byIp.counted;
+    const accountCounted = byAccount.counted.includes(accountKey);
     let settled = false;
     const settle = () => {
       if (settled) return false;
@@ -179,14 +181,21 @@ export class LoginThrottle {
     return {
       succeeded: async () => {
         if (!settle()) return;
-        // This attempt was no failure; then the IP's earlier failures leave the account's count.
-        await this.store.refund(counted);
-        await this.store.succeed(
-          pairKey,
-          accountKey,
-          knownKey,
-          this.options.knownClientSeconds * 1000,
-        );
+        // This attempt was no failure, and the IP's earlier failures leave the account's count.
+        // `succeed` deletes the pair counter and subtracts it, this attempt included, from the
+        // account counter, so only a counter it does not cover is refunded: the IP's (another
+        // hash slot, in parallel) and, when the known-client marker spared the account counter,
+        // this attempt's count on the pair, first.
+        const succeed = async () => {
+          if (!accountCounted) await this.store.refund([pairKey]);
+          await this.store.succeed(
+            pairKey,
+            accountKey,
+            knownKey,
+            this.options.knownClientSeconds * 1000,
+          );
+        };
+        await Promise.all([this.store.refund(ipCounted), succeed()]);
       },
       failed: () => {
         settle();

@@ -53,6 +53,14 @@ export class TypeOrmUserRepository extends UserRepository {
     });
   }
 
+  /** One UPDATE: a login does not read the user back. */
+  override recordLogin(id: string, at: Date): Promise<void> {
+    if (!id) return Promise.resolve();
+    return this.guard(async () => {
+      await this.users.update({ id }, { lastLoginAt: at });
+    });
+  }
+
   replacePasswordHash(
     id: string,
     expectedHash: string,

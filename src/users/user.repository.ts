@@ -29,4 +29,11 @@ export abstract class UserRepository {
   ): Promise<boolean>;
   /** Users ordered by creation, oldest first. */
   abstract list(options: { limit: number; offset: number }): Promise<UserRecord[]>;
+  /**
+   * Sets `lastLoginAt` (nothing else; `authVersion` unchanged), once per login. The default goes
+   * through `update`; an adapter may override it with a write that reads nothing back.
+   */
+  async recordLogin(id: string, at: Date): Promise<void> {
+    await this.update(id, { lastLoginAt: at });
+  }
 }

@@ -126,7 +126,7 @@ export class UsersService {
   }
 
   /** Records a successful login time (not cached: no invalidation). */
-  recordLogin(id: string, at: Date = new Date()): Promise<UserRecord | null> {
-    return this.users.update(id, { lastLoginAt: at });
+  recordLogin(id: string, at: Date = new Date()): Promise<void> {
+    return this.users.recordLogin(id, at);
   }
 }

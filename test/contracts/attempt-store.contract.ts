@@ -75,6 +75,17 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       expect(await waitOf('c@example.com', '198.51.100.4')).toBeGreaterThan(0);
     });
 
+    it("takes exactly the client's own failures and its right attempt off the account", async () => {
+      await fail('e@example.com', '198.51.100.8');
+      await fail('e@example.com', '198.51.100.9');
+      await (await throttle.begin('e@example.com', '198.51.100.8')).succeeded();
+      // Left on the account: the failure from .9. Two more (the second one being this check)
+      // reach the limit of 3; the next attempt waits.
+      await fail('e@example.com', '203.0.113.50');
+      expect(await waitOf('e@example.com', '203.0.113.50')).toBe(0);
+      expect(await waitOf('e@example.com', '203.0.113.50')).toBeGreaterThan(0);
+    });
+
     it('does not let failures from elsewhere lock out a client that logged in before', async () => {
       await (await throttle.begin('d@example.com', '198.51.100.5')).succeeded();
       for (let i = 0; i < 3; i++) await fail('d@example.com', `203.0.113.${i}`);

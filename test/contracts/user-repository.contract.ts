@@ -107,6 +107,27 @@ export function describeUserRepositoryContract(name: string, harness: () => User
       });
     });
 
+    describe('recordLogin', () => {
+      it('sets lastLoginAt and nothing else', async () => {
+        const { id } = await users.create(newUser());
+        const before = await users.findById(id);
+        const at = new Date('2026-03-04T05:06:07.000Z');
+        await users.recordLogin(id, at);
+        const after = await users.findById(id);
+        expect(after?.lastLoginAt?.getTime()).toBe(at.getTime());
+        expect({ ...after, lastLoginAt: null, updatedAt: null }).toEqual({
+          ...before,
+          lastLoginAt: null,
+          updatedAt: null,
+        });
+      });
+
+      it('does nothing for an unknown or empty id', async () => {
+        await expect(users.recordLogin(randomUUID(), new Date())).resolves.toBeUndefined();
+        await expect(users.recordLogin('', new Date())).resolves.toBeUndefined();
+      });
+    });
+
     describe('replacePasswordHash', () => {
       it('writes only while the stored hash is the expected one (compare-and-set)', async () => {
         const user = await users.create(newUser());

@@ -7,7 +7,7 @@ import { TEST_REDIS_URL } from '../support/services.js';
 
 const password = 'correct horse battery staple';
 
-describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
+describe.each(ADAPTERS)('Redis commands per request on %s', (adapter) => {
   let t: TestApp;
   const clock = new FakeClock(Date.now());
   beforeAll(async () => {
@@ -50,6 +50,17 @@ describe.each(ADAPTERS)('cost of an authenticated request on %s', (adapter) => {
         await request(t.server).get('/auth/me').set('Cookie', cookie).expect(200);
     });
     expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
+  });
+
+  it('a login with the right password: two throttle counts, their settlement, one new session', async () => {
+    const email = `cost-login-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const sent = await commandsDuring(() =>
+      request(t.server).post('/auth/login').send({ email, password }).expect(200),
+    );
+    // Per IP, then per account (and account+IP); the IP's refund alongside the success script
+    // that takes this client's attempts off the account; the session script.
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha']);
   });
 
   it('is one Redis round trip for a bearer token too (token session by handle, with the cached user)', async () => {
