@@ -3,14 +3,30 @@ import type { Redis } from 'ioredis';
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Deletes every key under `prefix` (SCAN + UNLINK, never KEYS). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+/** Calls `each` with every batch of keys under `prefix` (SCAN, never KEYS). */
+async function scanPrefix(
+  redis: Redis,
+  prefix: string,
+  each: (keys: string[]) => Promise<unknown>,
+): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
+    if (keys.length) await each(keys);
     cursor = next;
   } while (cursor !== '0');
+}
+
+/** Deletes every key under `prefix` (SCAN + UNLINK). */
+export function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  return scanPrefix(redis, prefix, (keys) => redis.unlink(...keys));
+}
+
+/** How many keys are under `prefix` (the shared Redis may hold others'). */
+export async function countPrefix(redis: Redis, prefix: string): Promise<number> {
+  let count = 0;
+  await scanPrefix(redis, prefix, async (keys) => (count += keys.length));
+  return count;
 }
 
 /** Runs `task(0..total-1)` with `width` in flight. */
