@@ -180,19 +180,10 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     // A wrong current password counts as a failed attempt on the account, like a failed login.
-    const attempt = await this.throttle.begin(user.email, this.http.clientIp(request));
-    let updated: UserRecord | null;
-    try {
-      updated = await this.users.changePassword(user.id, body.currentPassword, body.newPassword);
-    } catch (error) {
-      await attempt.cancel().catch(() => undefined);
-      throw error;
-    }
-    if (!updated) {
-      attempt.failed();
-      throw new InvalidPasswordException();
-    }
-    await attempt.succeeded().catch(() => undefined);
+    const updated = await this.throttle.check(user.email, this.http.clientIp(request), () =>
+      this.users.changePassword(user.id, body.currentPassword, body.newPassword),
+    );
+    if (!updated) throw new InvalidPasswordException();
     // A cookie caller keeps its session (rotated below); a bearer caller's token family is
     // revoked with every other session and refresh token.
     const keep = session && session.kind !== 'token' ? session : undefined;

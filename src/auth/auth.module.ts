@@ -26,9 +26,9 @@ import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-
 import { LoginThrottle, MemoryAttemptStore } from '../security/login-throttle.js';
 import { SecurityEvents } from '../security/security-events.js';
+
 /**
  * The HTTP face of nest-warden: `/auth/*`, the session guard, the local strategy and the
  * exception filter (503 + `Retry-After`). Needs `UsersModule` imported once in the app.

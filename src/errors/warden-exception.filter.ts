@@ -4,8 +4,8 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { TooManyAttemptsException, WardenUnavailableException } from './warden.exceptions.js';
 
 /**
- * Sets `Retry-After` on nest-warden's 503s and 429s, and logs the 503s' cause (never a value that came from
- * the request). Everything else goes to Nest's default filter unchanged. Registered by
+ * Sets `Retry-After` on nest-warden's 503s and 429s, and logs the 503s' cause (never a value
+ * that came from the request). Everything else goes to Nest's default filter unchanged. Registered by
  * `AuthModule` as an `APP_FILTER`, so host apps need not install it.
  */
 @Catch()

@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 
 /**
  * The ioredis client the example app hands to nest-warden's Redis adapters: commands time out
- * after 1 s, a silent connection is replaced after 3 s, nothing is queued while disconnected (an outage is an immediate error → 503, not
- * a hang), and it reconnects on its own when Redis comes back.
+ * after 1 s, a silent connection is replaced after 3 s, nothing is queued while disconnected
+ * (an outage is an immediate error → 503, not a hang), and it reconnects on its own when Redis
+ * comes back.
  */
 export function createRedisClient(url: string): Redis {
   const logger = new Logger('Redis');

@@ -206,6 +206,28 @@ export class LoginThrottle {
     };
   }
 
+  /**
+   * Runs `verify` as one counted attempt: `null` (wrong credentials) stays counted, a result is a
+   * success, and a throw (a backing service failed) gives the attempt back and is rethrown.
+   */
+  async check<T>(
+    email: string,
+    ip: string | null,
+    verify: () => Promise<T | null>,
+  ): Promise<T | null> {
+    const attempt = await this.begin(email, ip);
+    let result: T | null;
+    try {
+      result = await verify();
+    } catch (error) {
+      await attempt.cancel().catch(() => undefined);
+      throw error;
+    }
+    if (result === null) attempt.failed();
+    else await attempt.succeeded().catch(() => undefined);
+    return result;
+  }
+
   private tooMany(waitMs: number, account: string, ip: string | null): TooManyAttemptsException {
     this.events?.emit(WardenEvent.LOGIN_THROTTLED, { accountHash: account.slice(0, 16), ip });
     return new TooManyAttemptsException(Math.max(1, Math.ceil(waitMs / 1000)));

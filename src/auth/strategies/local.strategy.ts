@@ -34,18 +34,10 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
   async validate(request: WardenRequest, email: string, password: string): Promise<UserRecord> {
     // Counted before the password is checked (429 past the limits); given back when right or
     // when a backing service failed, so only wrong credentials count.
-    const attempt = await this.throttle.begin(email, this.http.clientIp(request));
-    let user: UserRecord | null;
-    try {
-      user = await this.users.verifyCredentials(email, password);
-    } catch (error) {
-      await attempt.cancel().catch(() => undefined);
-      throw error;
-    }
-    if (user) {
-      await attempt.succeeded().catch(() => undefined);
-    } else {
-      attempt.failed();
+    const user = await this.throttle.check(email, this.http.clientIp(request), () =>
+      this.users.verifyCredentials(email, password),
+    );
+    if (!user) {
       const accountHash = createHash('sha256')
         .update(normalizeEmail(email))
         .digest('hex')
