@@ -18,7 +18,7 @@ import { systemClock } from '../src/session/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';
-import { countPrefix, deletePrefix, median, pool } from './support.js';
+import { countPrefix, deletePrefix, fmt, median, pool } from './support.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,8 +36,6 @@ const recipePrefix = `sess_bench_${run}:`;
 const sessionSecret = randomBytes(48).toString('base64');
 const floodEmails = Array.from({ length: 64 }, (_, i) => `flood-${i}@example.com`);
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const range = (xs: number[], digits = 0) =>
   `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,12 +11,12 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { resolvePasswordOptions } from '../src/passwords/password.options.js';
 import { PasswordService } from '../src/passwords/password.service.js';
+import { median } from './support.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (n: number, digits = 1) => n.toFixed(digits);

@@ -15,16 +15,13 @@ import { systemClock } from '../src/session/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';
-import { deletePrefix, median, pool } from './support.js';
+import { deletePrefix, fmt, median, pool } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const VALIDATIONS = Number(process.env.BENCH_VALIDATIONS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 50;
-
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function info(redis: Redis, section: string): Promise<Record<string, string>> {
   const text = await redis.info(section);

@@ -3,6 +3,10 @@ import type { Redis } from 'ioredis';
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** `n` with thousands separators and exactly `digits` decimals. */
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
 /** Calls `each` with every batch of keys under `prefix` (SCAN, never KEYS). */
 async function scanPrefix(
   redis: Redis,
