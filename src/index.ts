@@ -98,21 +98,21 @@ export type { SecurityEvent, WardenEventName } from './security/security-events.
 export { JsonBodyGuard } from './security/json-body.guard.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
-export {
-  AttemptStore,
-  LoginThrottle,
-  MemoryAttemptStore,
-  resolveLoginThrottleOptions,
-} from './security/login-throttle.js';
+export { LoginThrottle } from './security/login-throttle.js';
+export type { CredentialAttempt } from './security/login-throttle.js';
+export { resolveLoginThrottleOptions } from './security/login-throttle.options.js';
+export type {
+  LoginThrottleOptions,
+  ResolvedLoginThrottleOptions,
+} from './security/login-throttle.options.js';
+export { AttemptStore } from './security/attempt.store.js';
 export type {
   AttemptCounter,
   AttemptGroup,
   AttemptPolicy,
   ConsumeResult,
-  CredentialAttempt,
-  LoginThrottleOptions,
-  ResolvedLoginThrottleOptions,
-} from './security/login-throttle.js';
+} from './security/attempt.store.js';
+export { MemoryAttemptStore } from './security/memory-attempt.store.js';
 export { RedisAttemptStore } from './security/redis-attempt.store.js';
 export type { RedisAttemptStoreOptions } from './security/redis-attempt.store.js';
 

@@ -3,7 +3,8 @@ import type { Clock } from '../session/clock.js';
 import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
-import type { AttemptStore, LoginThrottleOptions } from '../security/login-throttle.js';
+import type { AttemptStore } from '../security/attempt.store.js';
+import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 
 /** Options of {@link AuthModule}. Users come from `UsersModule`, imported once in the app. */
 export interface AuthModuleOptions {

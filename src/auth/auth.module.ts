@@ -26,7 +26,8 @@ import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-import { LoginThrottle, MemoryAttemptStore } from '../security/login-throttle.js';
+import { LoginThrottle } from '../security/login-throttle.js';
+import { MemoryAttemptStore } from '../security/memory-attempt.store.js';
 import { SecurityEvents } from '../security/security-events.js';
 
 /**

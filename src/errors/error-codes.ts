@@ -23,6 +23,11 @@ export const WardenErrorCode = {
   CSRF_INVALID: 'CSRF_INVALID',
   /** 429: too many failed credential attempts for this account or client; see Retry-After. */
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  /**
+   * 429: too many failed passwords on this account without a success; password login needs a
+   * reset or an administrator's unlock (clients known to the account are spared).
+   */
+  ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
   /** 503: a backing service (database, Redis) failed or timed out. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** 503: the password-hashing queue is full or its wait deadline passed. */

@@ -80,15 +80,26 @@ export class WardenUnavailableException extends ServiceUnavailableException {
  * answer whether the account exists or not.
  */
 export class TooManyAttemptsException extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    code: WardenErrorCode = WardenErrorCode.TOO_MANY_ATTEMPTS,
+    message = 'Too many failed attempts; try again later',
+  ) {
+    super(body(429, 'Too Many Requests', code, message), 429);
+  }
+}
+
+/**
+ * 429 `ACCOUNT_LOCKED` with `Retry-After`: too many failed passwords on this account without a
+ * success; password login needs a password reset or an administrator's unlock. The same answer
+ * whether the account exists or not.
+ */
+export class AccountLockedException extends TooManyAttemptsException {
+  constructor(retryAfterSeconds: number) {
     super(
-      body(
-        429,
-        'Too Many Requests',
-        WardenErrorCode.TOO_MANY_ATTEMPTS,
-        'Too many failed attempts; try again later',
-      ),
-      429,
+      retryAfterSeconds,
+      WardenErrorCode.ACCOUNT_LOCKED,
+      'Too many failed attempts on this account: reset the password or ask an administrator to unlock it',
     );
   }
 }

@@ -107,6 +107,7 @@ export class AppModule {
               maxFailuresPerAccount: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
               maxFailuresPerIp: config.env.LOGIN_MAX_FAILURES_PER_IP,
               windowSeconds: config.env.LOGIN_WINDOW_S,
+              maxConsecutiveFailures: config.env.LOGIN_MAX_CONSECUTIVE_FAILURES,
             },
             tokens: {
               algorithm: config.jwtAlgorithm,

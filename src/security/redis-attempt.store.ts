@@ -1,61 +1,103 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RedisScripts, withTimeout } from '../redis/redis-calls.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
-import type { AttemptGroup, AttemptPolicy, ConsumeResult } from './login-throttle.js';
-import { AttemptStore } from './login-throttle.js';
+import type {
+  AttemptCounter,
+  AttemptGroup,
+  AttemptPolicy,
+  ConsumeResult,
+} from './attempt.store.js';
+import { AttemptStore } from './attempt.store.js';
 
 /**
- * KEYS: counters (hashes {n, last}), then optionally the known-client marker that exempts the
- * first counter. ARGV: now, windowMs, baseDelayMs, counter count, limits...
- * Returns {1, counted indexes...} or {0, waitMs}. Check and count are one step.
+ * Counters are hashes {f: failures, last: time of the last one, p: attempts in flight, pt: time
+ * of the last change of p}. `read` gives a counter as it counts now: failures a window old and
+ * in-flight attempts older than `stale` (a crashed process) are dropped.
  */
-const CONSUME = `
-local now, window, base, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local exempt = #KEYS > n and redis.call('EXISTS', KEYS[n + 1]) == 1
-local wait, counts = 0, {}
+const READ = `
+local function read(key, now, window, stale)
+  local v = redis.call('HMGET', key, 'f', 'last', 'p', 'pt')
+  local f, last, p, pt = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
+  if now - last >= window then f = 0 end
+  if now - pt >= stale then p = 0 end
+  return f, last, p, pt
+end`;
+
+/**
+ * KEYS: counters, then optionally the known-client marker. ARGV: now, counter count, pending
+ * (0/1), stale ms, base delay ms, then per counter: limit, window ms, lock (0/1), exempt when
+ * known (0/1). Returns {1, counted indexes...} or {0, waitMs, reason}.
+ */
+const CONSUME = `${READ}
+local now, n, pending, stale, base = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5])
+local known = #KEYS > n and redis.call('EXISTS', KEYS[n + 1]) == 1
+local locked, limited, blocked, active = 0, 0, false, {}
 for i = 1, n do
-  if not (i == 1 and exempt) then
-    local v = redis.call('HMGET', KEYS[i], 'n', 'last')
-    local count, last = tonumber(v[1]) or 0, tonumber(v[2]) or 0
-    if now - last >= window then count = 0 end
-    counts[i] = count
-    local limit = tonumber(ARGV[4 + i])
-    if count >= limit then
-      local untilMs = last + math.min(window, base * 2 ^ (count - limit))
-      if untilMs > now and untilMs - now > wait then wait = untilMs - now end
-    end
+  local o = 5 + (i - 1) * 4
+  local limit, window, lock = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), ARGV[o + 3] == '1'
+  if not (known and ARGV[o + 4] == '1') then
+    local f, last, p, pt = read(KEYS[i], now, window, stale)
+    table.insert(active, {i, f, p, window})
+    if lock then
+      if f >= limit then locked = math.max(locked, last + window - now)
+      elseif f + p >= limit then blocked = true end
+    elseif f >= limit then
+      local untilMs = last + math.min(window, base * 2 ^ (f - limit))
+      if untilMs > now then limited = math.max(limited, untilMs - now)
+      elseif p > 0 then blocked = true end
+    elseif f + p >= limit then blocked = true end
   end
 end
-if wait > 0 then return {0, wait} end
+if locked > 0 then return {0, locked, 'locked'} end
+if limited > 0 then return {0, limited, 'limit'} end
+if blocked then return {0, 0, 'pending'} end
 local out = {1}
-for i = 1, n do
-  if counts[i] then
-    redis.call('HSET', KEYS[i], 'n', counts[i] + 1, 'last', now)
-    redis.call('PEXPIRE', KEYS[i], 2 * window)
-    table.insert(out, i)
-  end
+for _, a in ipairs(active) do
+  local key = KEYS[a[1]]
+  if pending then redis.call('HSET', key, 'p', a[3] + 1, 'pt', now)
+  else redis.call('HSET', key, 'f', a[2] + 1, 'last', now) end
+  redis.call('PEXPIRE', key, 2 * a[4])
+  table.insert(out, a[1])
 end
 return out`;
 
-/** KEYS: one counter. Gives one attempt back. */
-const REFUND = `
-local count = tonumber(redis.call('HGET', KEYS[1], 'n'))
-if count and count > 0 then redis.call('HINCRBY', KEYS[1], 'n', -1) end
+/** KEYS: counters. ARGV: now, failed (0/1), stale ms, then a window ms per counter. */
+const SETTLE = `${READ}
+local now, failed, stale = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3])
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[3 + i])
+  local f, last, p, pt = read(key, now, window, stale)
+  redis.call('HSET', key, 'p', math.max(0, p - 1))
+  if failed then redis.call('HSET', key, 'f', f + 1, 'last', now) end
+  redis.call('PEXPIRE', key, 2 * window)
+end
 return 0`;
 
 /**
- * KEYS: (account, IP) counter, account counter, known-client marker. ARGV: marker TTL ms.
- * Forgets the failures this client added, here and in the account's count.
+ * KEYS: pair counter, account counter, known marker, then the counted keys, then the keys to
+ * reset. ARGV: known TTL ms, counted count. Settles a right attempt (see AttemptStore.succeed).
  */
 const SUCCEED = `
-local mine = tonumber(redis.call('HGET', KEYS[1], 'n')) or 0
-redis.call('DEL', KEYS[1])
-local total = tonumber(redis.call('HGET', KEYS[2], 'n'))
-if total and mine > 0 then redis.call('HSET', KEYS[2], 'n', math.max(0, total - mine)) end
+local counted = tonumber(ARGV[2])
+for i = 4, 3 + counted do
+  local p = tonumber(redis.call('HGET', KEYS[i], 'p'))
+  if p and p > 0 then redis.call('HINCRBY', KEYS[i], 'p', -1) end
+end
+local mine = tonumber(redis.call('HGET', KEYS[1], 'f')) or 0
+if mine > 0 then
+  redis.call('HSET', KEYS[1], 'f', 0)
+  local total = tonumber(redis.call('HGET', KEYS[2], 'f'))
+  if total then redis.call('HSET', KEYS[2], 'f', math.max(0, total - mine)) end
+end
+for i = 4 + counted, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'f', 0) end
+end
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
 return 0`;
 
-const scripts = { CONSUME, REFUND, SUCCEED };
+const scripts = { CONSUME, SETTLE, SUCCEED };
+
+const DEFAULT_STALE_MS = 60_000;
 
 /** Options of {@link RedisAttemptStore}. */
 export interface RedisAttemptStoreOptions {
@@ -83,7 +125,7 @@ export class RedisAttemptStore extends AttemptStore {
     super();
     this.prefix = `${options.keyPrefix ?? 'warden:'}t`;
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
-    this.scripts = new RedisScripts(redis, 'wardenThrottle', scripts);
+    this.scripts = new RedisScripts(redis, 'wardenAttempts', scripts);
   }
 
   async consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult> {
@@ -91,30 +133,68 @@ export class RedisAttemptStore extends AttemptStore {
     if (group.knownKey) keys.push(this.prefix + group.knownKey);
     const result = (await this.run('CONSUME', keys, [
       policy.now,
-      policy.windowMs,
-      policy.baseDelayMs,
       group.counters.length,
-      ...group.counters.map((c) => c.limit),
-    ])) as number[];
-    if (result[0] === 0) return { allowed: false, waitMs: Number(result[1]) };
-    return { allowed: true, counted: result.slice(1).map((i) => group.counters[i - 1].key) };
+      group.pending ? 1 : 0,
+      policy.pendingStaleMs ?? DEFAULT_STALE_MS,
+      policy.baseDelayMs,
+      ...group.counters.flatMap((c) => [
+        c.limit,
+        c.windowMs ?? policy.windowMs,
+        c.lock ? 1 : 0,
+        c.exemptWhenKnown ? 1 : 0,
+      ]),
+    ])) as (number | string)[];
+    if (result[0] === 0) {
+      const reason = result[2] as 'limit' | 'locked' | 'pending';
+      return { allowed: false, waitMs: Number(result[1]), reason };
+    }
+    return {
+      allowed: true,
+      counted: result.slice(1).map((i) => group.counters[Number(i) - 1].key),
+    };
   }
 
-  async refund(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.run('REFUND', [this.prefix + key], [])));
-  }
-
-  async succeed(
-    pairKey: string,
-    accountKey: string,
-    knownKey: string,
-    knownTtlMs: number,
-  ): Promise<void> {
+  async settle(counters: AttemptCounter[], failed: boolean, policy: AttemptPolicy): Promise<void> {
+    if (counters.length === 0) return;
     await this.run(
-      'SUCCEED',
-      [this.prefix + pairKey, this.prefix + accountKey, this.prefix + knownKey],
-      [knownTtlMs],
+      'SETTLE',
+      counters.map((c) => this.prefix + c.key),
+      [
+        policy.now,
+        failed ? 1 : 0,
+        policy.pendingStaleMs ?? DEFAULT_STALE_MS,
+        ...counters.map((c) => c.windowMs ?? policy.windowMs),
+      ],
     );
+  }
+
+  async succeed(success: {
+    counted: string[];
+    pairKey: string;
+    accountKey: string;
+    resetKeys: string[];
+    knownKey: string;
+    knownTtlMs: number;
+  }): Promise<void> {
+    const keys = [
+      success.pairKey,
+      success.accountKey,
+      success.knownKey,
+      ...success.counted,
+      ...success.resetKeys,
+    ].map((key) => this.prefix + key);
+    await this.run('SUCCEED', keys, [success.knownTtlMs, success.counted.length]);
+  }
+
+  async clear(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await withTimeout(
+      Promise.all(keys.map((key) => this.redis.unlink(this.prefix + key))),
+      this.timeoutMs,
+      'Redis call',
+    ).catch((error: unknown) => {
+      throw new WardenUnavailableException('Login throttle unavailable', { cause: error });
+    });
   }
 
   private async run(name: keyof typeof scripts, keys: string[], args: (string | number)[]) {

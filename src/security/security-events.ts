@@ -6,6 +6,8 @@ export const WardenEvent = {
   LOGIN_SUCCEEDED: 'warden.login.succeeded',
   LOGIN_FAILED: 'warden.login.failed',
   LOGIN_THROTTLED: 'warden.login.throttled',
+  LOGIN_LOCKED: 'warden.login.locked',
+  LOGIN_UNLOCKED: 'warden.login.unlocked',
   SESSION_CREATED: 'warden.session.created',
   SESSION_ROTATED: 'warden.session.rotated',
   SESSION_REVOKED: 'warden.session.revoked',

@@ -1,7 +1,10 @@
 import { FakeClock } from '../support/fake-clock.js';
-import type { AttemptStore } from '../../src/security/login-throttle.js';
+import type { AttemptStore } from '../../src/security/attempt.store.js';
 import { LoginThrottle } from '../../src/security/login-throttle.js';
-import { TooManyAttemptsException } from '../../src/errors/warden.exceptions.js';
+import {
+  AccountLockedException,
+  TooManyAttemptsException,
+} from '../../src/errors/warden.exceptions.js';
 
 export interface AttemptStoreHarness {
   create: (clock: FakeClock) => Promise<AttemptStore>;
@@ -20,7 +23,14 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       clock = new FakeClock();
       throttle = new LoginThrottle(
         await h.create(clock),
-        { maxFailuresPerAccount: 3, maxFailuresPerIp: 10, windowSeconds: 600, baseDelaySeconds: 5 },
+        {
+          maxFailuresPerAccount: 3,
+          maxFailuresPerIp: 10,
+          windowSeconds: 600,
+          baseDelaySeconds: 5,
+          maxConsecutiveFailures: 6,
+          maxPendingWaitMs: 2000,
+        },
         clock,
       );
     });
@@ -29,13 +39,22 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
     });
 
     const fail = async (email: string, ip: string) => (await throttle.begin(email, ip)).failed();
-    const waitOf = async (email: string, ip: string) => {
+    const refusal = async (email: string, ip: string) => {
       try {
         await throttle.begin(email, ip);
-        return 0;
+        return null;
       } catch (error) {
-        if (error instanceof TooManyAttemptsException) return error.retryAfterSeconds;
+        if (error instanceof TooManyAttemptsException) return error;
         throw error;
+      }
+    };
+    const waitOf = async (email: string, ip: string) =>
+      (await refusal(email, ip))?.retryAfterSeconds ?? 0;
+    /** `count` failures of `email`, from fresh IPs, a window apart where the limit needs it. */
+    const failMany = async (email: string, count: number) => {
+      for (let i = 0; i < count; i++) {
+        if (i > 0 && i % 3 === 0) clock.advanceSeconds(601);
+        await fail(email, `192.0.2.${i + 1}`);
       }
     };
 
@@ -97,6 +116,68 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       for (let i = 0; i < 10; i++) await fail(`user${i}@example.com`, '198.51.100.6');
       expect(await waitOf('someone-else@example.com', '198.51.100.6')).toBe(5);
       expect(await waitOf('someone-else@example.com', '198.51.100.7')).toBe(0);
+    });
+
+    it('lets every one of many parallel right attempts through, waiting for those in flight', async () => {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, async () => {
+          const attempt = await throttle.begin('parallel@example.com', '198.51.100.20');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await attempt.succeeded();
+        }),
+      );
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    });
+
+    it('runs at most the limit of many parallel wrong attempts, then refuses the rest', async () => {
+      let ran = 0;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 40 }, async () => {
+          const attempt = await throttle.begin('guessed@example.com', '198.51.100.21');
+          ran++;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await attempt.failed();
+        }),
+      );
+      expect(ran).toBe(3);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(37);
+    });
+
+    it('takes an attempt in flight for lost after a minute (a crashed process)', async () => {
+      for (let i = 0; i < 3; i++) await throttle.begin('lost@example.com', '198.51.100.22');
+      expect(await refusal('lost@example.com', '198.51.100.22')).toBeInstanceOf(
+        TooManyAttemptsException,
+      );
+      clock.advanceSeconds(61);
+      expect(await waitOf('lost@example.com', '198.51.100.22')).toBe(0);
+    });
+
+    it('locks the account after the consecutive-failure limit until unlocked', async () => {
+      await failMany('locked@example.com', 6);
+      clock.advanceSeconds(601);
+      const locked = await refusal('locked@example.com', '198.51.100.23');
+      expect(locked).toBeInstanceOf(AccountLockedException);
+      expect(locked?.retryAfterSeconds).toBeGreaterThan(300 * 24 * 3600);
+      // Still locked a week later: only an unlock (or a right password from a known client) ends it.
+      clock.advanceSeconds(7 * 24 * 3600);
+      expect(await refusal('locked@example.com', '198.51.100.23')).toBeInstanceOf(
+        AccountLockedException,
+      );
+      await throttle.unlock('Locked@Example.com');
+      expect(await waitOf('locked@example.com', '198.51.100.23')).toBe(0);
+    });
+
+    it('spares clients known to the account from the lock, and a success resets the count', async () => {
+      await (await throttle.begin('known@example.com', '198.51.100.24')).succeeded();
+      await failMany('known@example.com', 6);
+      clock.advanceSeconds(601);
+      expect(await refusal('known@example.com', '203.0.113.77')).toBeInstanceOf(
+        AccountLockedException,
+      );
+      await (await throttle.begin('known@example.com', '198.51.100.24')).succeeded();
+      await failMany('known@example.com', 5);
+      clock.advanceSeconds(601);
+      expect(await waitOf('known@example.com', '203.0.113.77')).toBe(0);
     });
   });
 }

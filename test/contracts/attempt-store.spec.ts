@@ -1,4 +1,4 @@
-import { MemoryAttemptStore } from '../../src/security/login-throttle.js';
+import { MemoryAttemptStore } from '../../src/security/memory-attempt.store.js';
 import { RedisAttemptStore } from '../../src/security/redis-attempt.store.js';
 import { redisHarness } from '../support/services.js';
 import { describeAttemptStoreContract } from './attempt-store.contract.js';

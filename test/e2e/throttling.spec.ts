@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, sessionCookie, startTestApp } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { LoginThrottle } from '../../src/security/login-throttle.js';
 
 const password = 'correct horse battery staple';
 const wrong = 'not the password at all';
@@ -114,6 +115,75 @@ describe.each(ADAPTERS)('credential throttling on %s', (adapter) => {
         .send({ currentPassword: current, newPassword: 'an entirely new passphrase' });
     for (let i = 0; i < 5; i++) await change(wrong).expect(401);
     await change(password).expect(429);
+  });
+});
+
+describe.each(ADAPTERS)('concurrent logins and the consecutive-failure lock on %s', (adapter) => {
+  let t: TestApp;
+  const clock = new FakeClock(Date.now());
+  beforeAll(async () => {
+    t = await startTestApp(
+      adapter,
+      { TRUST_PROXY: '1', LOGIN_MAX_CONSECUTIVE_FAILURES: '8' },
+      { clock },
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  let n = 0;
+  const fresh = async () => {
+    const email = `lock-${adapter}-${++n}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    return email;
+  };
+  const login = (email: string, pass: string, ip: string) =>
+    request(t.server)
+      .post('/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email, password: pass });
+
+  it('logs in 12 parallel clients with the right password: 12 × 200, no 429', async () => {
+    const email = await fresh();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => login(email, password, '198.51.100.30')),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+  });
+
+  it('locks password login after LOGIN_MAX_CONSECUTIVE_FAILURES failures, known clients spared, until unlocked', async () => {
+    const email = await fresh();
+    await login(email, password, '198.51.100.31').expect(200);
+    // Strangers spread 8 failures over two windows, never hitting the per-window limit of 5.
+    for (let i = 0; i < 8; i++) {
+      if (i === 4) clock.advanceSeconds(901);
+      await login(email, wrong, `203.0.113.${100 + i}`).expect(401);
+    }
+    clock.advanceSeconds(901);
+    const locked = await login(email, password, '203.0.113.120').expect(429);
+    expect(locked.body).toMatchObject({ code: 'ACCOUNT_LOCKED', statusCode: 429 });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(86400);
+    expect(sessionCookie(locked)).toBeUndefined();
+    // Unknown accounts answer alike: no enumeration through the lock.
+    for (let i = 0; i < 8; i++) {
+      if (i === 4) clock.advanceSeconds(901);
+      await login(`ghost-${adapter}@example.com`, wrong, `203.0.113.${130 + i}`).expect(401);
+    }
+    clock.advanceSeconds(901);
+    const ghost = await login(`ghost-${adapter}@example.com`, wrong, '203.0.113.120').expect(429);
+    expect(ghost.body).toEqual(locked.body);
+    // The client that logged in before is not locked out by strangers.
+    await login(email, password, '198.51.100.31').expect(200);
+    // Its success reset the count; lock it again, then an unlock lets strangers in again.
+    for (let i = 0; i < 8; i++) {
+      if (i === 4) clock.advanceSeconds(901);
+      await login(email, wrong, `203.0.113.${140 + i}`).expect(401);
+    }
+    clock.advanceSeconds(901);
+    await login(email, password, '203.0.113.121').expect(429);
+    await t.app.get(LoginThrottle).unlock(email);
+    await login(email, password, '203.0.113.121').expect(200);
   });
 });
 

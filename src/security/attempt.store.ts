@@ -1,0 +1,92 @@
+/**
+ * One counter: its key (without the store's prefix) and how many failures it allows. By default
+ * the counter's window and lockout come from the {@link AttemptPolicy}; a `lock` counter has its
+ * own window and, once at the limit, refuses every attempt until it is cleared or expires.
+ */
+export interface AttemptCounter {
+  key: string;
+  limit: number;
+  /** Failures older than this are forgotten (ms). @default the policy's `windowMs` */
+  windowMs?: number;
+  /** At the limit: refused until cleared (no growing delay). @default false */
+  lock?: boolean;
+  /** A set known-client marker of the group spares this counter. @default false */
+  exemptWhenKnown?: boolean;
+}
+
+/**
+ * Counters that share a hash slot, checked and counted in one atomic step. `knownKey`, when
+ * present and set, spares the counters marked `exemptWhenKnown`. With `pending`, an attempt is
+ * counted as in flight until it is settled ({@link AttemptStore.settle}); without, it counts as a
+ * failure at once (a registration, which is never given back).
+ */
+export interface AttemptGroup {
+  counters: AttemptCounter[];
+  knownKey?: string;
+  pending?: boolean;
+}
+
+/** The time and the default window and lockout of a check. */
+export interface AttemptPolicy {
+  now: number;
+  windowMs: number;
+  baseDelayMs: number;
+  /** In-flight attempts older than this are taken for lost (a crashed process). @default 60000 */
+  pendingStaleMs?: number;
+}
+
+/**
+ * What {@link AttemptStore.consume} decided. `counted` lists the counters it incremented.
+ * Refused: `limit` (failures past a limit, wait `waitMs`), `locked` (a lock counter is full,
+ * `waitMs` until its key expires) or `pending` (attempts still in flight may use up the limit:
+ * ask again once they settled).
+ */
+export type ConsumeResult =
+  | { allowed: true; counted: string[] }
+  | { allowed: false; waitMs: number; reason: 'limit' | 'locked' | 'pending' };
+
+/**
+ * Port: where failed-attempt counters live (`RedisAttemptStore`, `MemoryAttemptStore`; both pass
+ * `test/contracts/attempt-store`). Each counter holds settled failures and attempts in flight;
+ * `consume` must check and count atomically (no read-then-write across requests): N parallel
+ * attempts against a limit of k let at most k run. Failures of the store must throw (the throttle
+ * never fails open).
+ */
+export abstract class AttemptStore {
+  /** Checks the group's counters and, when allowed, counts one attempt on each. */
+  abstract consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult>;
+
+  /**
+   * Settles one in-flight attempt on each of `counters` (one hash slot): no longer in flight and,
+   * when `failed`, one more failure.
+   */
+  abstract settle(
+    counters: AttemptCounter[],
+    failed: boolean,
+    policy: AttemptPolicy,
+  ): Promise<void>;
+
+  /**
+   * A right attempt, in one atomic step: settles it on `counted` (the account group's counters it
+   * was counted on); takes the failures of the (account, IP) counter `pairKey` off `accountKey`
+   * and forgets them; clears every key of `resetKeys` (failures since the last success); sets
+   * `knownKey` for `knownTtlMs`.
+   */
+  abstract succeed(success: {
+    counted: string[];
+    pairKey: string;
+    accountKey: string;
+    resetKeys: string[];
+    knownKey: string;
+    knownTtlMs: number;
+  }): Promise<void>;
+
+  /** Deletes these counters (an unlock). */
+  abstract clear(keys: string[]): Promise<void>;
+}
+
+/** The lockout after `count` failures against `limit`: none below it, then doubling. */
+export function lockoutMs(count: number, limit: number, policy: AttemptPolicy): number {
+  if (count < limit) return 0;
+  return Math.min(policy.windowMs, policy.baseDelayMs * 2 ** (count - limit));
+}
