@@ -60,7 +60,11 @@ export type {
   SessionValidation,
 } from './session/session.service.js';
 export { SessionStore } from './session/session.store.js';
-export type { SessionWriteOptions, SpentMarker } from './session/session.store.js';
+export type {
+  SessionRotateOptions,
+  SessionWriteOptions,
+  SpentMarker,
+} from './session/session.store.js';
 export { RedisSessionStore } from './session/redis-session.store.js';
 export type { RedisSessionStoreOptions } from './session/redis-session.store.js';
 export { MemorySessionStore } from './session/memory-session.store.js';

@@ -22,7 +22,6 @@ import { RegisterDto } from './dto/register.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { Auth, Public } from './decorators/auth.decorators.js';
-import { InvalidPasswordException } from '../errors/warden.exceptions.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -32,7 +31,7 @@ import type { UserRecord } from '../users/user.record.js';
 import type { CachedUser } from '../cache/user-cache.js';
 import type { WardenRequest } from './http-context.js';
 import { HttpContext } from './http-context.js';
-import { LoginThrottle } from '../security/login-throttle.js';
+import { PasswordChangeService } from './password-change.service.js';
 import { csrfTokenFor } from '../security/csrf.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 
@@ -61,7 +60,7 @@ export class AuthController {
     private readonly sessions: SessionService,
     private readonly adapterHost: HttpAdapterHost,
     private readonly events: SecurityEvents,
-    private readonly throttle: LoginThrottle,
+    private readonly passwords: PasswordChangeService,
     private readonly http: HttpContext,
   ) {}
 
@@ -172,6 +171,15 @@ export class AuthController {
   })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ type: WardenErrorResponseDto, description: 'Password policy' })
+  @ApiUnauthorizedResponse({
+    type: WardenErrorResponseDto,
+    description: 'INVALID_PASSWORD (counted like a failed login) or SESSION_INVALID',
+  })
+  @ApiConflictResponse({
+    type: WardenErrorResponseDto,
+    description: 'PASSWORD_CHANGE_CONFLICT: another change landed first; nothing changed',
+  })
+  @ApiTooManyRequestsResponse({ type: WardenErrorResponseDto })
   async changePassword(
     @CurrentUser() user: CachedUser,
     @CurrentSession() session: ActiveSession | undefined,
@@ -179,37 +187,8 @@ export class AuthController {
     @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
-    // A wrong current password counts as a failed attempt on the account, like a failed login.
-    const updated = await this.throttle.check(user.email, this.http.clientIp(request), () =>
-      this.users.changePassword(user.id, body.currentPassword, body.newPassword),
-    );
-    if (!updated) throw new InvalidPasswordException();
-    // A cookie caller keeps its session (rotated below); a bearer caller's token family is
-    // revoked with every other session and refresh token.
-    const keep = session && session.kind !== 'token' ? session : undefined;
-    const revoked = await this.sessions.revokeAll(user.id, { except: keep?.handle });
-    for (const old of revoked) {
-      this.events.emit(WardenEvent.SESSION_REVOKED, {
-        userId: user.id,
-        sessionId: old.handle,
-        reason: 'password-change',
-      });
-    }
-    if (keep) {
-      const rotated = await this.sessions.rotate(
-        keep,
-        { authVersion: updated.authVersion },
-        { reauthenticated: true },
-      );
-      if (rotated) {
-        this.events.emit(WardenEvent.SESSION_ROTATED, {
-          userId: user.id,
-          sessionId: keep.handle,
-          reason: 'password-change',
-        });
-        this.setCookie(response, this.sessions.cookie.serialize(rotated.token));
-      }
-    }
+    const token = await this.passwords.change(user, session, body, this.http.clientIp(request));
+    if (token) this.setCookie(response, this.sessions.cookie.serialize(token));
   }
 
   private setCookie(response: unknown, value: string): void {

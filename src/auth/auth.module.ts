@@ -27,6 +27,7 @@ import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { LoginThrottle } from '../security/login-throttle.js';
+import { PasswordChangeService } from './password-change.service.js';
 import { MemoryAttemptStore } from '../security/memory-attempt.store.js';
 import { SecurityEvents } from '../security/security-events.js';
 
@@ -91,7 +92,6 @@ import { SecurityEvents } from '../security/security-events.js';
         }
         return {
           refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
-          raceWindowMs: 1000,
           graceMs: grace * 1000,
         };
       },
@@ -103,6 +103,7 @@ import { SecurityEvents } from '../security/security-events.js';
         options.tokens ? moduleRef.create(TokenService) : null,
     },
     HttpContext,
+    PasswordChangeService,
     LocalStrategy,
     LocalAuthGuard,
     SessionAuthGuard,

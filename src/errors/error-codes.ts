@@ -19,6 +19,8 @@ export const WardenErrorCode = {
   SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
   /** 401: the current password given to a password change is wrong. */
   INVALID_PASSWORD: 'INVALID_PASSWORD',
+  /** 409: another password change of the account landed first; this one changed nothing. */
+  PASSWORD_CHANGE_CONFLICT: 'PASSWORD_CHANGE_CONFLICT',
   /** 403: missing or wrong `X-CSRF-Token`, or a cross-site request. */
   CSRF_INVALID: 'CSRF_INVALID',
   /** 429: too many failed credential attempts for this account or client; see Retry-After. */

@@ -36,6 +36,23 @@ export class EmailTakenException extends ConflictException {
   }
 }
 
+/**
+ * 409 `PASSWORD_CHANGE_CONFLICT`: another password change of the same account landed while this
+ * one was in progress; nothing was changed by this request.
+ */
+export class PasswordChangeConflictException extends ConflictException {
+  constructor() {
+    super(
+      body(
+        409,
+        'Conflict',
+        WardenErrorCode.PASSWORD_CHANGE_CONFLICT,
+        'The password was changed by another request at the same time; sign in again with the new password',
+      ),
+    );
+  }
+}
+
 /** 415: the body is not JSON. */
 export class JsonOnlyException extends UnsupportedMediaTypeException {
   constructor() {

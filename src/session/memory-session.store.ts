@@ -7,7 +7,7 @@ import type {
   StoredSession,
   UserSessionsRef,
 } from './session.record.js';
-import type { SessionWriteOptions, SpentMarker } from './session.store.js';
+import type { SessionRotateOptions, SessionWriteOptions, SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -92,7 +92,7 @@ export class MemorySessionStore extends SessionStore {
     from: SessionRef,
     toIdHash: string,
     record: SessionRecord,
-    options: SessionWriteOptions & { graceMs: number; graceUntil: number },
+    options: SessionRotateOptions,
   ): Promise<boolean> {
     if (!this.session(from.idHash)) return false;
     this.entries.delete(from.idHash);
@@ -100,6 +100,7 @@ export class MemorySessionStore extends SessionStore {
     if (options.graceMs > 0) {
       this.put(from.idHash, { movedTo: toIdHash, graceUntil: options.graceUntil }, options.graceMs);
     }
+    if (options.spent) await this.markSpent(from, options.spent, options.ttlMs);
     const index = this.indexFor(record.userId);
     index.delete(from.idHash);
     index.set(toIdHash, record.createdAt);

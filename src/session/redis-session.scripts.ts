@@ -60,8 +60,8 @@ local user = redis.call('GET', ARGV[1] .. 'c:' .. record.userId)
 return {value, user or ''}`;
 
 /**
- * KEYS: old session, new session, old pointer, index.
- * ARGV: json, ttlMs, graceMs, oldMember, newMember, score, pointer value.
+ * KEYS: old session, new session, old pointer, index, old spent marker.
+ * ARGV: json, ttlMs, graceMs, oldMember, newMember, score, pointer value, spent marker ('' none).
  */
 export const ROTATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -70,6 +70,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[3]) end
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 redis.call('ZREM', KEYS[4], ARGV[4])
+if ARGV[8] ~= '' then redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[2]) end
 return 1`;
 
 /** KEYS: session, index. ARGV: member. */

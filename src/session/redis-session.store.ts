@@ -9,7 +9,7 @@ import type {
   StoredSession,
   UserSessionsRef,
 } from './session.record.js';
-import type { SessionWriteOptions, SpentMarker } from './session.store.js';
+import type { SessionRotateOptions, SessionWriteOptions, SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 
 /** Options of {@link RedisSessionStore}. */
@@ -120,7 +120,7 @@ export class RedisSessionStore extends SessionStore {
     from: SessionRef,
     toIdHash: string,
     record: SessionRecord,
-    options: SessionWriteOptions & { graceMs: number; graceUntil: number },
+    options: SessionRotateOptions,
   ): Promise<boolean> {
     const to = { tag: from.tag, idHash: toIdHash };
     const moved = await this.run(
@@ -130,6 +130,7 @@ export class RedisSessionStore extends SessionStore {
         this.sessionKey(to),
         this.pointerKey(from),
         this.indexKey(from.tag, record.userId),
+        this.spentKey(from),
       ],
       [
         JSON.stringify(record),
@@ -139,6 +140,7 @@ export class RedisSessionStore extends SessionStore {
         member(record.handle, toIdHash),
         record.createdAt,
         `${toIdHash}|${options.graceUntil}`,
+        options.spent ? JSON.stringify(options.spent) : '',
       ],
     );
     return moved === 1;

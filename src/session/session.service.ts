@@ -134,7 +134,12 @@ export class SessionService {
       return { ok: true, session, cachedUser: stored.cachedUser };
     }
     if (now - record.renewedAt >= this.options.renewalIntervalSeconds * 1000) {
-      const rotated = await this.rotateRecord(current, { ...record, lastSeenAt: now }, now);
+      const rotated = await this.rotateRecord(
+        current,
+        { ...record, lastSeenAt: now },
+        now,
+        this.options.rotationGraceSeconds,
+      );
       if (rotated) {
         return {
           ok: true,
@@ -153,9 +158,9 @@ export class SessionService {
   }
 
   /**
-   * Gives the session a new id now (privilege change, password change). The old id keeps
-   * working for the grace window, then dies. Null if the session is gone or was rotated by
-   * another request first.
+   * Gives the session a new id now, for a security change (password, MFA, roles, reset): the old
+   * id dies at once, whatever `rotationGraceSeconds` (only the periodic renewal keeps a grace).
+   * Null if the session is gone or was rotated by another request first.
    */
   async rotate(
     session: ActiveSession,
@@ -165,7 +170,22 @@ export class SessionService {
     const { ref, ...record } = session;
     const now = this.clock.now();
     const authTime = options.reauthenticated ? now : record.authTime;
-    return this.rotateRecord(ref, { ...record, ...changes, authTime, lastSeenAt: now }, now);
+    const next = { ...record, ...changes, authTime, lastSeenAt: now };
+    return this.rotateRecord(ref, next, now, 0);
+  }
+
+  /**
+   * Undoes a {@link rotate} whose change then failed: moves the session back to the id and record
+   * it had before (the client never received the new id). False if it is no longer live.
+   */
+  restore(rotated: ActiveSession, original: ActiveSession): Promise<boolean> {
+    const { ref, ...record } = original;
+    const now = this.clock.now();
+    return this.store.rotate(rotated.ref, ref.idHash, record, {
+      ttlMs: this.ttlMs(record, now),
+      graceMs: 0,
+      graceUntil: now,
+    });
   }
 
   /** Destroys the session behind a cookie value (logout). True if one was destroyed. */
@@ -244,14 +264,15 @@ export class SessionService {
     from: SessionRef,
     record: SessionRecord,
     now: number,
+    graceSeconds: number,
   ): Promise<{ token: string; session: ActiveSession } | null> {
     const id = SessionCookieCodec.newId();
     const idHash = SessionCookieCodec.hashId(id);
     const next: SessionRecord = { ...record, renewedAt: now };
     const moved = await this.store.rotate(from, idHash, next, {
       ttlMs: this.ttlMs(next, now),
-      graceMs: this.options.rotationGraceSeconds * 1000,
-      graceUntil: now + this.options.rotationGraceSeconds * 1000,
+      graceMs: graceSeconds * 1000,
+      graceUntil: now + graceSeconds * 1000,
     });
     if (!moved) return null;
     return {

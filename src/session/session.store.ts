@@ -45,13 +45,14 @@ export abstract class SessionStore {
   /**
    * Atomically moves the live session at `from` to `toIdHash` with `record`, leaving a forward
    * pointer that lives `graceMs` (0: none) and is honoured until `graceUntil` on the service's
-   * clock. False if `from` is no longer live (another request won).
+   * clock. With `spent`, also marks `from` spent (as `markSpent` would, for `ttlMs`) in the same
+   * step. False if `from` is no longer live (another request won).
    */
   abstract rotate(
     from: SessionRef,
     toIdHash: string,
     record: SessionRecord,
-    options: SessionWriteOptions & { graceMs: number; graceUntil: number },
+    options: SessionRotateOptions,
   ): Promise<boolean>;
 
   /** Deletes the session and its index entry. True if it existed. */
@@ -77,6 +78,16 @@ export abstract class SessionStore {
 
   /** The spent marker of `ref`, or null. */
   abstract getSpent(ref: SessionRef): Promise<SpentMarker | null>;
+}
+
+/** How {@link SessionStore.rotate} moves a session. */
+export interface SessionRotateOptions extends SessionWriteOptions {
+  /** Lifetime of the forward pointer from the old id, in ms (0: none). */
+  graceMs: number;
+  /** Until when (service clock, ms) the pointer is honoured. */
+  graceUntil: number;
+  /** Marks the old id spent in the same step (a refresh token's rotation). */
+  spent?: SpentMarker;
 }
 
 /** What is remembered of a spent id: the family (user and session handle) and when. */

@@ -19,14 +19,9 @@ export interface TokenLifetimes {
   /** Refresh token (and token session) lifetime in seconds. @default 1209600 (14 days) */
   refreshTtlSeconds: number;
   /**
-   * A spent refresh token presented within this many ms of being spent is answered 401 without
-   * revoking the family: it is a parallel duplicate of the request that spent it, not a replay.
-   * @default 1000
-   */
-  raceWindowMs: number;
-  /**
-   * Refresh grace window in ms (0 = off, at most 10 s): within it, a duplicate request with the
-   * immediately previous refresh token gets the same successor instead of revoking the family.
+   * Refresh grace window in ms (0 = off, at most 10 s): within it, a duplicate of the immediately
+   * previous refresh token, while its successor is still current, gets the same successor. Any
+   * other presentation of a spent token revokes the family, however soon after it was spent.
    */
   graceMs: number;
 }
@@ -108,24 +103,21 @@ export class TokenService {
     }
     const id = SessionCookieCodec.newId();
     const next = { ...record, lastSeenAt: now, renewedAt: now };
-    const ttlMs = this.sessions.storeTtlMs(next, now);
+    const successor = this.sessions.cookie.encode({ id, tag: ref.tag });
+    // The spent marker is written in the same step as the rotation, so a parallel request with
+    // the same token that loses the race finds it.
     const moved = await this.store.rotate(ref, SessionCookieCodec.hashId(id), next, {
-      ttlMs,
+      ttlMs: this.sessions.storeTtlMs(next, now),
       graceMs: 0,
       graceUntil: now,
-    });
-    if (!moved) return null; // a parallel refresh with the same token won
-    const successor = this.sessions.cookie.encode({ id, tag: ref.tag });
-    await this.store.markSpent(
-      ref,
-      {
+      spent: {
         userId: record.userId,
         handle: record.handle,
         spentAt: now,
         ...(this.lifetimes.graceMs > 0 ? { successor: this.seal(successor) } : {}),
       },
-      ttlMs,
-    );
+    });
+    if (!moved) return this.spent(ref, now); // a parallel refresh with the same token won
     this.events.emit(WardenEvent.SESSION_ROTATED, {
       userId: record.userId,
       sessionId: record.handle,
@@ -173,9 +165,15 @@ export class TokenService {
     };
   }
 
+  /**
+   * A spent (or unknown) refresh token. Within the grace window a duplicate of the immediately
+   * previous token gets its successor while that is current; anything else spent revokes the
+   * family.
+   */
   private async spent(ref: SessionRef, now: number): Promise<TokenPair | null> {
     const marker = await this.store.getSpent(ref);
-    if (marker?.successor && now - marker.spentAt <= this.lifetimes.graceMs) {
+    if (!marker) return null;
+    if (marker.successor && now - marker.spentAt <= this.lifetimes.graceMs) {
       // Grace: the same successor, but only while it is still the family's current token.
       const successor = this.unseal(marker.successor);
       const payload = successor ? this.sessions.cookie.decode(successor) : null;
@@ -186,16 +184,13 @@ export class TokenService {
           return this.pair(marker.userId, marker.handle, successor);
       }
     }
-    const tolerance = Math.max(this.lifetimes.raceWindowMs, this.lifetimes.graceMs);
-    if (marker && now - marker.spentAt > tolerance) {
-      const revoked = await this.sessions.revoke(marker.userId, marker.handle);
-      if (revoked) {
-        this.events.emit(WardenEvent.SESSION_REVOKED, {
-          userId: marker.userId,
-          sessionId: marker.handle,
-          reason: 'refresh-reuse',
-        });
-      }
+    const revoked = await this.sessions.revoke(marker.userId, marker.handle);
+    if (revoked) {
+      this.events.emit(WardenEvent.SESSION_REVOKED, {
+        userId: marker.userId,
+        sessionId: marker.handle,
+        reason: 'refresh-reuse',
+      });
     }
     return null;
   }

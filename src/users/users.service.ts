@@ -1,6 +1,9 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EmailTakenException } from '../errors/warden.exceptions.js';
+import {
+  EmailTakenException,
+  PasswordChangeConflictException,
+} from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import { normalizeEmail } from './email.js';
@@ -14,6 +17,14 @@ export interface RegisterUserInput {
   password: string;
   displayName?: string;
   roles?: string[];
+}
+
+/** A verified password change, not yet written: see {@link UsersService.preparePasswordChange}. */
+export interface PreparedPasswordChange {
+  /** The user as read before the change (its hash is the compare-and-set's expectation). */
+  user: UserRecord;
+  /** Argon2id hash of the new password. */
+  newHash: string;
 }
 
 /**
@@ -83,26 +94,56 @@ export class UsersService {
 
   /**
    * Changes a password after checking the current one. Returns the updated user, or null when
-   * the current password is wrong. Bumps `authVersion`, which ends every older session.
+   * the current password is wrong. Bumps `authVersion`, which ends every older session. Throws
+   * `PasswordChangeConflictException` (409) when another change landed first.
    */
   async changePassword(
     id: string,
     currentPassword: string,
     newPassword: string,
   ): Promise<UserRecord | null> {
+    const prepared = await this.preparePasswordChange(id, currentPassword, newPassword);
+    if (!prepared) return null;
+    const updated = await this.commitPasswordChange(prepared);
+    if (!updated) throw new PasswordChangeConflictException();
+    return updated;
+  }
+
+  /**
+   * The first half of a password change: policy (400), the current password, the new hash.
+   * Null when the current password is wrong or the user is gone or inactive. With
+   * `expectedAuthVersion` (what the caller's session was issued at), a user changed since
+   * throws `PasswordChangeConflictException` before any password is checked.
+   */
+  async preparePasswordChange(
+    id: string,
+    currentPassword: string,
+    newPassword: string,
+    expectedAuthVersion?: number,
+  ): Promise<PreparedPasswordChange | null> {
     const user = await this.users.findById(id);
     if (!user || !user.isActive) return null;
+    if (expectedAuthVersion !== undefined && user.authVersion !== expectedAuthVersion)
+      throw new PasswordChangeConflictException();
     this.passwords.assertPolicy(newPassword, user.email);
     const { valid } = await this.passwords.verify(user.passwordHash, currentPassword);
     if (!valid) return null;
-    const newHash = await this.passwords.hash(newPassword);
-    const written = await this.users.replacePasswordHash(id, user.passwordHash, newHash, {
+    return { user, newHash: await this.passwords.hash(newPassword) };
+  }
+
+  /**
+   * The second half: compare-and-set of the hash (bumping `authVersion`). The updated user, or
+   * null when another change landed since the first half.
+   */
+  async commitPasswordChange(prepared: PreparedPasswordChange): Promise<UserRecord | null> {
+    const { user, newHash } = prepared;
+    const written = await this.users.replacePasswordHash(user.id, user.passwordHash, newHash, {
       bumpAuthVersion: true,
     });
     if (!written) return null;
-    await this.cached?.invalidate(id);
-    this.events?.emit(WardenEvent.PASSWORD_CHANGED, { userId: id });
-    return this.users.findById(id);
+    await this.cached?.invalidate(user.id);
+    this.events?.emit(WardenEvent.PASSWORD_CHANGED, { userId: user.id });
+    return this.users.findById(user.id);
   }
 
   /** Replaces the user's roles and bumps `authVersion`. */

@@ -42,7 +42,14 @@ describe('RedisSessionStore', () => {
 
   it('never stores the raw session id, and every key has a TTL', async () => {
     const { token, session } = await sessions.create({ id: 'user-ttl', authVersion: 1 });
-    await sessions.rotate(session);
+    // A renewal-style rotation, which leaves a forward pointer for its grace window.
+    const { ref, ...record } = session;
+    const now = Date.now();
+    await new RedisSessionStore(redis, { keyPrefix: prefix }).rotate(ref, 'e'.repeat(64), record, {
+      ttlMs: 60_000,
+      graceMs: 10_000,
+      graceUntil: now + 10_000,
+    });
     const id = token.split('.')[0];
     const all = await keys();
     expect(all.length).toBe(3); // session, pointer, index

@@ -198,6 +198,31 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         });
       });
 
+      it('kills the old id at once on a security rotation, whatever the grace window', async () => {
+        const sessions = service({ rotationGraceSeconds: 10 });
+        const { token, session } = await sessions.create(alice);
+        const rotated = await sessions.rotate(session, { authVersion: 2 });
+        expect(rotated).not.toBeNull();
+        expect(await sessions.validate(token)).toEqual({ ok: false, reason: 'unknown' });
+        expect(await store.get(session.ref)).toBeNull();
+      });
+
+      it('marks the old id spent in the same step when asked (refresh tokens)', async () => {
+        const sessions = service();
+        const { session } = await sessions.create(alice);
+        const { ref, ...record } = session;
+        const marker = { userId: alice.id, handle: record.handle, spentAt: clock.now() };
+        const moved = await store.rotate(ref, 'f'.repeat(64), record, {
+          ttlMs: 60_000,
+          graceMs: 0,
+          graceUntil: clock.now(),
+          spent: marker,
+        });
+        expect(moved).toBe(true);
+        expect(await store.getSpent(ref)).toEqual(marker);
+        expect(await store.get(ref)).toBeNull();
+      });
+
       it('lets only one of two rotations of the same session win', async () => {
         const sessions = service();
         const { session } = await sessions.create(alice);

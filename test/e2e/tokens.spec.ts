@@ -95,7 +95,15 @@ describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
       await me(next.accessToken).expect(401);
     });
 
-    it('leaves exactly one valid successor after 20 parallel refreshes with one token', async () => {
+    it('revokes the family when a spent refresh token is replayed at once, with no grace', async () => {
+      const pair = await tokenLogin();
+      const next = (await refresh(pair.refreshToken).expect(200)).body;
+      await refresh(pair.refreshToken).expect(401);
+      await refresh(next.refreshToken).expect(401);
+      await me(next.accessToken).expect(401);
+    });
+
+    it('gives one of 20 parallel refreshes with one token a pair, and the duplicates revoke the family', async () => {
       const pair = await tokenLogin();
       const results = await Promise.all(
         Array.from({ length: 20 }, () => refresh(pair.refreshToken)),
@@ -103,8 +111,9 @@ describe.each(ADAPTERS)('bearer tokens on %s', (adapter) => {
       const ok = results.filter((r) => r.status === 200);
       expect(ok).toHaveLength(1);
       expect(results.filter((r) => r.status === 401)).toHaveLength(19);
-      await me(ok[0].body.accessToken).expect(200);
-      await refresh(ok[0].body.refreshToken).expect(200);
+      // With REFRESH_TOKEN_GRACE_S=0 a duplicate is reuse: the successor dies with the family.
+      await me(ok[0].body.accessToken).expect(401);
+      await refresh(ok[0].body.refreshToken).expect(401);
     });
 
     it('refuses an access token as a refresh token and a refresh token as an access token', async () => {
@@ -281,6 +290,11 @@ describe.each(ADAPTERS)('refresh grace window on %s', (adapter) => {
       .post('/auth/token/refresh')
       .send({ refreshToken: first.refreshToken })
       .expect(401);
+    // Older than the previous token: reuse, within the window too; the family is revoked now.
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: third.refreshToken })
+      .expect(401);
     clock.advanceSeconds(6);
     await request(t.server)
       .post('/auth/token/refresh')
@@ -290,5 +304,29 @@ describe.each(ADAPTERS)('refresh grace window on %s', (adapter) => {
       .post('/auth/token/refresh')
       .send({ refreshToken: third.refreshToken })
       .expect(401); // family revoked
+  });
+
+  it('gives every one of 10 parallel duplicates of the current token the same successor', async () => {
+    await request(t.server)
+      .post('/auth/register')
+      .send({ email: 'grace-parallel@example.com', password })
+      .expect(201);
+    const first = (
+      await request(t.server)
+        .post('/auth/token')
+        .send({ email: 'grace-parallel@example.com', password })
+        .expect(200)
+    ).body;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        request(t.server).post('/auth/token/refresh').send({ refreshToken: first.refreshToken }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(results.map((r) => r.body.refreshToken as string)).size).toBe(1);
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: results[0].body.refreshToken })
+      .expect(200);
   });
 });
