@@ -69,7 +69,10 @@ export { RedisSessionStore } from './session/redis-session.store.js';
 export type { RedisSessionStoreOptions } from './session/redis-session.store.js';
 export { MemorySessionStore } from './session/memory-session.store.js';
 export type { MemorySessionStoreOptions } from './session/memory-session.store.js';
-export { SessionCookieCodec, userTag } from './session/session-cookie.js';
+export { SessionCookieCodec } from './session/session-cookie.js';
+export { RedisKeys, userTag } from './core/redis-keys.js';
+export { createRedisAdapters } from './auth/redis-adapters.js';
+export type { RedisAdapters, RedisAdaptersOptions } from './auth/redis-adapters.js';
 export { resolveSessionOptions } from './session/session.options.js';
 export type { ResolvedSessionOptions, SessionOptions } from './session/session.options.js';
 export type {

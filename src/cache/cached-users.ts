@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { UserRepository } from '../users/user.repository.js';
 import type { CachedUser } from './user-cache.js';
-import { parseCachedUser, toCachedUser, TOMBSTONE, UserCache } from './user-cache.js';
+import { toCachedUser, UserCache } from './user-cache.js';
 
 /** How long an invalidated user stays uncacheable: longer than any database read in flight. */
 const TOMBSTONE_SECONDS = 10;
@@ -27,20 +27,13 @@ export class CachedUsers {
   ) {}
 
   /**
-   * The user, from the cache when possible. `prefetched` is the raw cache entry when the session
-   * store already read it in the same round trip (a string, or null for a miss): no second
-   * Redis call then.
+   * The user, from the cache when possible. `prefetched` is the cache entry when the session
+   * store already read it in the same round trip (null for a miss): no second Redis call then.
    */
-  async load(userId: string, prefetched?: string | null): Promise<CachedUser | null> {
+  async load(userId: string, prefetched?: CachedUser | null): Promise<CachedUser | null> {
     if (!userId) return null;
     if (prefetched !== undefined) {
-      if (prefetched && prefetched !== TOMBSTONE) {
-        try {
-          return parseCachedUser(prefetched);
-        } catch {
-          // an unreadable entry is a miss
-        }
-      }
+      if (prefetched?.id === userId) return prefetched;
     } else if (this.cache) {
       try {
         const hit = await this.cache.get(userId);

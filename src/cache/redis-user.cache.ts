@@ -1,8 +1,8 @@
-import { withTimeout } from '../redis/redis-calls.js';
 import type { Cluster, Redis } from 'ioredis';
-import { userTag } from '../session/session-cookie.js';
+import { withTimeout } from '../core/redis-calls.js';
+import { CACHED_USER_TOMBSTONE, RedisKeys } from '../core/redis-keys.js';
 import type { CachedUser } from './user-cache.js';
-import { parseCachedUser, TOMBSTONE, UserCache } from './user-cache.js';
+import { decodeCachedUser, UserCache } from './user-cache.js';
 
 /** Options of {@link RedisUserCache}. */
 export interface RedisUserCacheOptions {
@@ -17,7 +17,7 @@ export interface RedisUserCacheOptions {
  * sessions, with a TTL. Shared by every app instance.
  */
 export class RedisUserCache extends UserCache {
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   private readonly timeoutMs: number;
 
   constructor(
@@ -25,27 +25,24 @@ export class RedisUserCache extends UserCache {
     options: RedisUserCacheOptions = {},
   ) {
     super();
-    this.prefix = options.keyPrefix ?? 'warden:';
+    this.keys = new RedisKeys(options.keyPrefix);
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
   }
 
   async get(userId: string): Promise<CachedUser | null> {
-    const value = await this.bounded(this.redis.get(this.key(userId)));
-    return value && value !== TOMBSTONE ? parseCachedUser(value) : null;
+    return decodeCachedUser(await this.bounded(this.redis.get(this.keys.cachedUser(userId))));
   }
 
   async fill(user: CachedUser, ttlSeconds: number): Promise<void> {
     await this.bounded(
-      this.redis.set(this.key(user.id), JSON.stringify(user), 'EX', ttlSeconds, 'NX'),
+      this.redis.set(this.keys.cachedUser(user.id), JSON.stringify(user), 'EX', ttlSeconds, 'NX'),
     );
   }
 
   async invalidate(userId: string, tombstoneSeconds: number): Promise<void> {
-    await this.bounded(this.redis.set(this.key(userId), TOMBSTONE, 'EX', tombstoneSeconds));
-  }
-
-  private key(userId: string): string {
-    return `${this.prefix}{${userTag(userId)}}:c:${userId}`;
+    await this.bounded(
+      this.redis.set(this.keys.cachedUser(userId), CACHED_USER_TOMBSTONE, 'EX', tombstoneSeconds),
+    );
   }
 
   private bounded<T>(call: Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { CACHED_USER_TOMBSTONE } from '../core/redis-keys.js';
 import type { UserRecord } from '../users/user.record.js';
 
 /** What the user cache keeps: the public fields plus what guards check. Never the hash. */
@@ -33,11 +34,16 @@ export abstract class UserCache {
   abstract invalidate(userId: string, tombstoneSeconds: number): Promise<void>;
 }
 
-/** The value that marks a just-invalidated user. */
-export const TOMBSTONE = '-';
-
-/** JSON with the date revived. */
-export function parseCachedUser(json: string): CachedUser {
-  const raw = JSON.parse(json) as Omit<CachedUser, 'createdAt'> & { createdAt: string };
-  return { ...raw, createdAt: new Date(raw.createdAt) };
+/**
+ * A cached user as Redis holds it (JSON), or null for a miss: no value, the tombstone of a
+ * just-invalidated user, or an unreadable entry.
+ */
+export function decodeCachedUser(value: string | null | undefined): CachedUser | null {
+  if (!value || value === CACHED_USER_TOMBSTONE) return null;
+  try {
+    const raw = JSON.parse(value) as Omit<CachedUser, 'createdAt'> & { createdAt: string };
+    return { ...raw, createdAt: new Date(raw.createdAt) };
+  } catch {
+    return null;
+  }
 }

@@ -7,20 +7,19 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { MemoryUserCache } from '../cache/memory-user.cache.js';
-import { RedisUserCache } from '../cache/redis-user.cache.js';
 import type { Clock } from '../session/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
-import { RedisSessionStore } from '../session/redis-session.store.js';
 import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminSeedService } from './admin-seed.service.js';
 import type { ExampleConfig } from './config.js';
 import { openDatabase } from './database.js';
-import { EXAMPLE_CONFIG, EXAMPLE_REDIS } from './example.tokens.js';
+import { EXAMPLE_CONFIG, EXAMPLE_REDIS, EXAMPLE_REDIS_ADAPTERS } from './example.tokens.js';
 import { AdminController } from './admin.controller.js';
 import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
-import { RedisAttemptStore } from '../security/redis-attempt.store.js';
+import type { RedisAdapters } from '../auth/redis-adapters.js';
+import { createRedisAdapters } from '../auth/redis-adapters.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -55,6 +54,12 @@ export class AppModule {
               provide: EXAMPLE_REDIS,
               useFactory: () => waitForRedis(createRedisClient(config.redisUrl as string)),
             },
+            {
+              provide: EXAMPLE_REDIS_ADAPTERS,
+              inject: [EXAMPLE_REDIS],
+              useFactory: (redis: Redis) =>
+                createRedisAdapters(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX }),
+            },
           ]
         : []),
     ];
@@ -77,12 +82,10 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         EventEmitterModule.forRoot(),
         UsersModule.forRootAsync({
-          inject: [DataSource, { token: EXAMPLE_REDIS, optional: true }],
-          useFactory: (dataSource: DataSource, redis?: Redis) => ({
+          inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
+          useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             repository: new TypeOrmUserRepository(dataSource),
-            userCache: redis
-              ? new RedisUserCache(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
-              : new MemoryUserCache({ clock: options.clock }),
+            userCache: redis?.userCache ?? new MemoryUserCache({ clock: options.clock }),
             passwords: {
               memoryCostKib: config.env.ARGON2_MEMORY_KIB,
               timeCost: config.env.ARGON2_TIME_COST,
@@ -91,19 +94,12 @@ export class AppModule {
           }),
         }),
         AuthModule.forRootAsync({
-          inject: [{ token: EXAMPLE_REDIS, optional: true }],
-          useFactory: (redis?: Redis) => ({
-            sessionStore: redis
-              ? new RedisSessionStore(redis, {
-                  keyPrefix: config.env.REDIS_KEY_PREFIX,
-                  prefetchCachedUser: true,
-                })
-              : new MemorySessionStore({ clock: options.clock }),
+          inject: [{ token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
+          useFactory: (redis?: RedisAdapters) => ({
+            sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
             loginThrottle: {
-              store: redis
-                ? new RedisAttemptStore(redis, { keyPrefix: config.env.REDIS_KEY_PREFIX })
-                : undefined,
+              store: redis?.attemptStore,
               maxFailuresPerAccount: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
               maxFailuresPerIp: config.env.LOGIN_MAX_FAILURES_PER_IP,
               windowSeconds: config.env.LOGIN_WINDOW_S,

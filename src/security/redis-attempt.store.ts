@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisScripts, withTimeout } from '../redis/redis-calls.js';
+import { RedisScripts, withTimeout } from '../core/redis-calls.js';
+import { RedisKeys } from '../core/redis-keys.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import type {
   AttemptCounter,
@@ -123,7 +124,7 @@ export class RedisAttemptStore extends AttemptStore {
     options: RedisAttemptStoreOptions = {},
   ) {
     super();
-    this.prefix = `${options.keyPrefix ?? 'warden:'}t`;
+    this.prefix = new RedisKeys(options.keyPrefix).attempts();
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
     this.scripts = new RedisScripts(redis, 'wardenAttempts', scripts);
   }

@@ -1,7 +1,7 @@
 // Lua scripts of RedisSessionStore. Every key of one script shares the user's hash tag, so each
 // runs atomically on one node, Redis Cluster included. Index members are "<handle>:<idHash>".
 // ARGV[1] is always the key base "<prefix>{<tag>}:"; sessions are base.."s:"..idHash and
-// forward pointers base.."p:"..idHash.
+// forward pointers base.."p:"..idHash (RedisKeys, src/core/redis-keys.ts, is the layout).
 
 const SPLIT = `local function idhash(member) return string.match(member, ':(.+)$') end`;
 
@@ -48,15 +48,16 @@ end
 return false`;
 
 /**
- * KEYS: session. ARGV: base. The session and, in the same round trip, the user's cached
- * snapshot at base.."c:"..userId (same hash slot): {json, userJson or ''}, or nil.
+ * KEYS: session. ARGV: the user cache's key prefix in this slot. The session and, in the same
+ * round trip, the user's cached snapshot at ARGV[1]..userId (same hash slot):
+ * {json, userJson or ''}, or nil.
  */
 export const GET_WITH_USER = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 local ok, record = pcall(cjson.decode, value)
 if not ok or type(record.userId) ~= 'string' then return {value, ''} end
-local user = redis.call('GET', ARGV[1] .. 'c:' .. record.userId)
+local user = redis.call('GET', ARGV[1] .. record.userId)
 return {value, user or ''}`;
 
 /**
@@ -109,8 +110,9 @@ end
 return false`;
 
 /**
- * KEYS: index. ARGV: base, handle, prefetch (1 or 0), user id. Returns {json, idHash} of the live
- * session (and, when prefetching, the cached user or an empty string, as GET_WITH_USER), or nil.
+ * KEYS: index. ARGV: base, handle, the user's cached snapshot key ('' to skip it). Returns
+ * {json, idHash} of the live session (and, when asked, the cached user or an empty string, as
+ * GET_WITH_USER), or nil.
  */
 export const FIND_HANDLE = `${SPLIT}
 local prefix = ARGV[2] .. ':'
@@ -119,8 +121,8 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
     local id = idhash(m)
     local value = redis.call('GET', ARGV[1] .. 's:' .. id)
     if value then
-      if ARGV[3] ~= '1' then return {value, id} end
-      local user = redis.call('GET', ARGV[1] .. 'c:' .. ARGV[4])
+      if ARGV[3] == '' then return {value, id} end
+      local user = redis.call('GET', ARGV[3])
       return {value, id, user or ''}
     end
     redis.call('ZREM', KEYS[1], m)

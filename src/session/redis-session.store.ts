@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import { RedisScripts, withTimeout } from '../redis/redis-calls.js';
+import { RedisScripts, withTimeout } from '../core/redis-calls.js';
+import { RedisKeys } from '../core/redis-keys.js';
+import { decodeCachedUser } from '../cache/user-cache.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import * as scripts from './redis-session.scripts.js';
 import type {
@@ -20,7 +22,7 @@ export interface RedisSessionStoreOptions {
   commandTimeoutMs?: number;
   /**
    * Read the user's `RedisUserCache` snapshot in the same round trip as the session (the cache
-   * must use the same `keyPrefix`). @default false
+   * must use the same `keyPrefix`: `createRedisAdapters` builds both from one). @default false
    */
   prefetchCachedUser?: boolean;
 }
@@ -37,7 +39,7 @@ type ScriptName = keyof typeof scripts;
  * queue requests. Calls also time out after `commandTimeoutMs` whatever the client does.
  */
 export class RedisSessionStore extends SessionStore {
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   private readonly timeoutMs: number;
   private readonly prefetch: boolean;
   private readonly scripts: RedisScripts<ScriptName>;
@@ -48,7 +50,7 @@ export class RedisSessionStore extends SessionStore {
     options: RedisSessionStoreOptions = {},
   ) {
     super();
-    this.prefix = options.keyPrefix ?? 'warden:';
+    this.keys = new RedisKeys(options.keyPrefix);
     this.timeoutMs = options.commandTimeoutMs ?? 1000;
     this.prefetch = options.prefetchCachedUser ?? false;
     this.scripts = new RedisScripts(redis, 'warden', scripts);
@@ -87,10 +89,10 @@ export class RedisSessionStore extends SessionStore {
       const found = (await this.run(
         'GET_WITH_USER',
         [this.sessionKey(ref)],
-        [this.base(ref.tag)],
+        [this.keys.cachedUserPrefix(ref.tag)],
       )) as [string, string] | null;
       if (found)
-        return { record: parse(found[0]), idHash: ref.idHash, cachedUser: found[1] || null };
+        return { record: parse(found[0]), idHash: ref.idHash, user: decodeCachedUser(found[1]) };
     } else {
       const value = await this.guard(this.redis.get(this.sessionKey(ref)));
       if (value) return { record: parse(value), idHash: ref.idHash };
@@ -189,11 +191,11 @@ export class RedisSessionStore extends SessionStore {
     const found = (await this.run(
       'FIND_HANDLE',
       [this.indexKey(user.tag, user.userId)],
-      [this.base(user.tag), handle, this.prefetch ? '1' : '0', user.userId],
+      [this.base(user.tag), handle, this.prefetch ? this.keys.cachedUser(user.userId) : ''],
     )) as [string, string, string?] | null;
     if (!found) return null;
     const stored: StoredSession = { record: parse(found[0]), idHash: found[1] };
-    if (this.prefetch) stored.cachedUser = found[2] || null;
+    if (this.prefetch) stored.user = decodeCachedUser(found[2]);
     return stored;
   }
 
@@ -209,20 +211,19 @@ export class RedisSessionStore extends SessionStore {
   }
 
   private spentKey(ref: SessionRef): string {
-    return `${this.base(ref.tag)}x:${ref.idHash}`;
+    return this.keys.spent(ref.tag, ref.idHash);
   }
-
   private base(tag: string): string {
-    return `${this.prefix}{${tag}}:`;
+    return this.keys.base(tag);
   }
   private sessionKey(ref: SessionRef): string {
-    return `${this.base(ref.tag)}s:${ref.idHash}`;
+    return this.keys.session(ref.tag, ref.idHash);
   }
   private pointerKey(ref: SessionRef): string {
-    return `${this.base(ref.tag)}p:${ref.idHash}`;
+    return this.keys.pointer(ref.tag, ref.idHash);
   }
   private indexKey(tag: string, userId: string): string {
-    return `${this.base(tag)}u:${userId}`;
+    return this.keys.index(tag, userId);
   }
 
   private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,4 +1,5 @@
-import { SessionCookieCodec, userTag } from './session-cookie.js';
+import { userTag } from '../core/redis-keys.js';
+import { SessionCookieCodec } from './session-cookie.js';
 
 const secret = 's'.repeat(40);
 

@@ -141,8 +141,3 @@ export class SessionCookieCodec {
     return createHmac('sha256', key).update(`sid.v1.${id}.${locator}`).digest('base64url');
   }
 }
-
-/** The slot tag of a user: 4 hex characters of SHA-256(userId). Hidden inside cookies. */
-export function userTag(userId: string): string {
-  return hash('sha256', userId, 'hex').slice(0, 4);
-}

@@ -1,3 +1,5 @@
+import type { CachedUser } from '../cache/user-cache.js';
+
 /**
  * What the store keeps per session: small, JSON, bounded. Never the raw session id; times are
  * milliseconds since the epoch.
@@ -48,8 +50,8 @@ export interface StoredSession {
   /** Set when reached through a rotation's forward pointer: the end of its grace window (ms). */
   graceUntil?: number;
   /**
-   * The user's cached snapshot read in the same round trip (raw, as the user cache stores it):
-   * a string, null for a known miss; absent when the store does not prefetch.
+   * The user's cached snapshot, read in the same round trip: null for a miss (nothing cached,
+   * or just invalidated); absent when the store does not prefetch users.
    */
-  cachedUser?: string | null;
+  user?: CachedUser | null;
 }

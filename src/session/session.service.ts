@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { CachedUser } from '../cache/user-cache.js';
 import type { Clock } from './clock.js';
 import { WARDEN_CLOCK } from './clock.js';
-import { SessionCookieCodec, userTag } from './session-cookie.js';
+import { userTag } from '../core/redis-keys.js';
+import { SessionCookieCodec } from './session-cookie.js';
 import type { ResolvedSessionOptions } from './session.options.js';
 import type { SessionRecord, SessionRef, UserSessionsRef } from './session.record.js';
 import { SessionStore } from './session.store.js';
@@ -28,8 +30,8 @@ export type SessionValidation =
       ok: true;
       session: ActiveSession;
       rotatedToken?: string;
-      /** The user's cache entry, when the store read it with the session (see `CachedUsers`). */
-      cachedUser?: string | null;
+      /** The user's cached snapshot, when the store read it with the session (`CachedUsers`). */
+      user?: CachedUser | null;
     }
   | { ok: false; reason: 'malformed' | 'unknown' | 'idle' | 'absolute' | 'stale-auth' };
 
@@ -131,7 +133,7 @@ export class SessionService {
     if (stored.idHash !== ref.idHash) {
       if (stored.graceUntil === undefined || now > stored.graceUntil)
         return { ok: false, reason: 'unknown' };
-      return { ok: true, session, cachedUser: stored.cachedUser };
+      return { ok: true, session, user: stored.user };
     }
     if (now - record.renewedAt >= this.options.renewalIntervalSeconds * 1000) {
       const rotated = await this.rotateRecord(
@@ -145,16 +147,16 @@ export class SessionService {
           ok: true,
           session: rotated.session,
           rotatedToken: rotated.token,
-          cachedUser: stored.cachedUser,
+          user: stored.user,
         };
       }
-      return { ok: true, session, cachedUser: stored.cachedUser }; // another request rotated it first
+      return { ok: true, session, user: stored.user }; // another request rotated it first
     }
     if (now - record.lastSeenAt >= this.options.touchIntervalSeconds * 1000) {
       const { ref: _ref, ...touched } = session;
       await this.store.touch(current, touched, { ttlMs: this.ttlMs(touched, now) });
     }
-    return { ok: true, session, cachedUser: stored.cachedUser };
+    return { ok: true, session, user: stored.user };
   }
 
   /**

@@ -157,7 +157,7 @@ export class TokenService {
     if (!stored || stored.record.kind !== 'token' || stored.record.userId !== claims.sub)
       return null;
     if (this.sessions.expiry(stored.record)) return null;
-    const found = await this.users.load(claims.sub, stored.cachedUser);
+    const found = await this.users.load(claims.sub, stored.user);
     if (!found || !found.isActive || found.authVersion !== stored.record.authVersion) return null;
     return {
       session: { ...stored.record, ref: { tag: user.tag, idHash: stored.idHash } },

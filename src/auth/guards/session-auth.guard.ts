@@ -39,7 +39,7 @@ export class SessionAuthGuard implements CanActivate {
       this.http.setCookie(context, this.sessions.cookie.expire());
       throw new SessionInvalidException();
     }
-    const user = await this.users.load(result.session.userId, result.cachedUser);
+    const user = await this.users.load(result.session.userId, result.user);
     if (!user || !user.isActive || user.authVersion !== result.session.authVersion) {
       await this.sessions.destroySession(result.session);
       this.events.emit(WardenEvent.SESSION_REVOKED, {
