@@ -96,6 +96,7 @@ export type {
 export { SecurityEvents, WardenEvent } from './security/security-events.js';
 export type { SecurityEvent, WardenEventName } from './security/security-events.js';
 export { JsonBodyGuard } from './security/json-body.guard.js';
+export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './security/json-depth.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
 export {
@@ -128,6 +129,7 @@ export {
   JsonOnlyException,
   SessionInvalidException,
   PasswordPolicyException,
+  ValidationFailedException,
   WardenUnavailableException,
   TooManyAttemptsException,
 } from './errors/warden.exceptions.js';
