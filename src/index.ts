@@ -7,6 +7,7 @@ export type { AuthModuleOptions } from './auth/auth.module-definition.js';
 export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
 export { AuthGuard } from './auth/guards/auth.guard.js';
 export { RolesGuard } from './auth/guards/roles.guard.js';
+export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
 export { IS_PUBLIC, ROLES } from './auth/auth.constants.js';
 export { SessionsController } from './auth/sessions.controller.js';

@@ -25,6 +25,7 @@ import { Auth, Public } from './decorators/auth.decorators.js';
 import { InvalidPasswordException } from '../errors/warden.exceptions.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
@@ -55,6 +56,7 @@ import { wardenValidationPipe } from './validation.js';
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
 @Controller('auth')
+@UseGuards(NoStoreGuard)
 export class AuthController {
   constructor(
     private readonly users: UsersService,
