@@ -7,6 +7,7 @@ export type { AuthModuleOptions } from './auth/auth.module-definition.js';
 export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
 export { AuthGuard } from './auth/guards/auth.guard.js';
 export { RolesGuard } from './auth/guards/roles.guard.js';
+export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
 export { IS_PUBLIC, ROLES } from './auth/auth.constants.js';
 export { SessionsController } from './auth/sessions.controller.js';
@@ -103,6 +104,7 @@ export type {
 export { SecurityEvents, WardenEvent } from './security/security-events.js';
 export type { SecurityEvent, WardenEventName } from './security/security-events.js';
 export { JsonBodyGuard } from './security/json-body.guard.js';
+export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './security/json-depth.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
 export { LoginThrottle } from './security/login-throttle.js';
@@ -135,6 +137,7 @@ export {
   JsonOnlyException,
   SessionInvalidException,
   PasswordPolicyException,
+  ValidationFailedException,
   WardenUnavailableException,
   TooManyAttemptsException,
 } from './errors/warden.exceptions.js';

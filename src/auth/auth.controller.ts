@@ -24,6 +24,7 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { Auth, Public } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
@@ -54,6 +55,7 @@ import { wardenValidationPipe } from './validation.js';
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
 @Controller('auth')
+@UseGuards(NoStoreGuard)
 export class AuthController {
   constructor(
     private readonly users: UsersService,

@@ -23,6 +23,7 @@ import { RolesGuard } from './guards/roles.guard.js';
 import type { AuthModuleOptions } from './auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
 import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
@@ -106,6 +107,7 @@ import { SecurityEvents } from '../security/security-events.js';
     PasswordChangeService,
     LocalStrategy,
     LocalAuthGuard,
+    NoStoreGuard,
     SessionAuthGuard,
     AuthGuard,
     RolesGuard,
@@ -121,6 +123,7 @@ import { SecurityEvents } from '../security/security-events.js';
     SessionAuthGuard,
     AuthGuard,
     RolesGuard,
+    NoStoreGuard,
     HttpContext,
     WARDEN_CLOCK,
   ],

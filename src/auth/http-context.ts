@@ -36,6 +36,17 @@ export class HttpContext {
     );
   }
 
+  /**
+   * Marks the response `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0 caches):
+   * called by every guard and controller of nest-warden before it authenticates or answers, so
+   * the header is on the response whatever path matched the route, errors included.
+   */
+  noStore(context: ExecutionContext): void {
+    const response: unknown = context.switchToHttp().getResponse();
+    this.adapterHost.httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
+    this.adapterHost.httpAdapter.setHeader(response, 'Pragma', 'no-cache');
+  }
+
   /** One header as a string. */
   header(request: WardenRequest, name: string): string | undefined {
     const value = request.headers[name];

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -14,6 +14,7 @@ import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 import type { CachedUser } from '../cache/user-cache.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
 import type { SessionResponseDto } from './dto/session-response.dto.js';
 import {
   SessionResponseDto as SessionResponse,
@@ -23,6 +24,7 @@ import {
 /** `/auth/sessions`: the caller's own sessions, by public handle. */
 @ApiTags('auth')
 @Controller('auth/sessions')
+@UseGuards(NoStoreGuard)
 @Auth()
 export class SessionsController {
   constructor(

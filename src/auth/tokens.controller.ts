@@ -28,6 +28,7 @@ import { Public } from './decorators/auth.decorators.js';
 import { CurrentUser } from './decorators/current.decorators.js';
 import { RefreshTokenDto, TokenPairDto } from './dto/refresh-token.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
 import type { WardenRequest } from './http-context.js';
 import { wardenValidationPipe } from './validation.js';
 
@@ -35,6 +36,7 @@ import { wardenValidationPipe } from './validation.js';
 @ApiTags('tokens')
 @Controller('auth/token')
 @Public()
+@UseGuards(NoStoreGuard)
 export class TokensController {
   constructor(
     private readonly events: SecurityEvents,

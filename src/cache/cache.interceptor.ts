@@ -11,6 +11,8 @@ import type { WardenRequest } from '../auth/http-context.js';
  * request carries a cookie or a bearer token that checks out, `request.user` is the user, loaded
  * through `CachedUsers` (no database query on a cache hit); otherwise the request goes on
  * anonymous. A backing service that is down is still a 503, never a silent anonymous pass.
+ * A response to a request it authenticated is `Cache-Control: no-store` (set by
+ * `AuthGuard.authenticate`); an anonymous one is left to the route.
  *
  * ```ts
  * @Public() @UseInterceptors(CacheInterceptor) @Get('home') home(@CurrentUser() user?: CachedUser) {}

@@ -5,6 +5,8 @@
 export const WardenErrorCode = {
   /** 400: the password breaks the policy (length, common password). */
   PASSWORD_POLICY: 'PASSWORD_POLICY',
+  /** 400: the body is malformed: unknown or missing fields, wrong types, nested too deeply. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
   /** 409: an account with this (normalised) email already exists. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** 415: the request body is not `application/json`. */

@@ -22,6 +22,21 @@ function body(statusCode: number, error: string, code: WardenErrorCode, message:
   return { statusCode, message, error, code } satisfies WardenErrorBody;
 }
 
+/**
+ * 400 `VALIDATION_FAILED`: unknown or missing fields, wrong types, or a body nested too deeply.
+ * `message` lists what is wrong (Nest's validation messages), never a submitted value.
+ */
+export class ValidationFailedException extends BadRequestException {
+  constructor(message: string | string[]) {
+    super({
+      statusCode: 400,
+      message,
+      error: 'Bad Request',
+      code: WardenErrorCode.VALIDATION_FAILED,
+    });
+  }
+}
+
 /** 400: the password breaks the password policy. The message says which rule. */
 export class PasswordPolicyException extends BadRequestException {
   constructor(message: string) {

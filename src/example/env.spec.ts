@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EnvError, parseEnv } from './env.js';
 
 const strong = 'k2v9Qe7LrT0pWx4ZbN8sYc1MhJ6dFg3A';
@@ -65,6 +66,36 @@ describe('parseEnv', () => {
         ]);
       },
     );
+
+    it.each([
+      ['one repeated character', 'a'.repeat(48), 'too few distinct characters'],
+      ['a two-character pattern', 'ab'.repeat(24), 'too few distinct characters'],
+      ['digits repeated', '0123456789'.repeat(4), 'a repeating pattern'],
+      ['a longer repeated pattern', 'k2v9Qe7LrT0pWx4Z'.repeat(3), 'a repeating pattern'],
+      ['an alphabet run', 'prefix-abcdefghijklmnopqrstuvwxyz', 'a run of consecutive characters'],
+      ['low variety', `${'a'.repeat(38)}q2w8e4r6t0y`, 'too little estimated entropy'],
+    ])(
+      'refuses a low-entropy secret (%s) with one line saying how to fix it',
+      (_n, secret, why) => {
+        const lines = problems({ ...good, SESSION_SECRETS: secret });
+        expect(lines).toEqual([
+          `SESSION_SECRETS looks guessable (${why}): replace it with a random value (openssl rand -base64 48)`,
+        ]);
+      },
+    );
+
+    it('accepts real random secrets: base64 and hex of 32 random bytes, base64 of 48', () => {
+      for (let i = 0; i < 200; i++) {
+        for (const secret of [
+          randomBytes(32).toString('base64'),
+          randomBytes(32).toString('hex'),
+          randomBytes(48).toString('base64'),
+          randomBytes(24).toString('base64url'),
+        ]) {
+          expect(problems({ ...good, JWT_SECRET: secret })).toEqual([]);
+        }
+      }
+    });
 
     it('needs JWT_PRIVATE_KEYS instead of JWT_SECRET with ES256', () => {
       const { JWT_SECRET: _secret, ...noJwt } = good;

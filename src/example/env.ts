@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { weakSecretReason } from './secret-strength.js';
 
 /** Placeholders that people paste from tutorials; refused as secrets in production. */
 const PLACEHOLDER_SECRETS = [
@@ -112,6 +113,12 @@ function secretProblems(name: string, secrets: string[]): string[] {
     if (secret.length < 32) {
       return [
         `${which} is shorter than 32 characters: use a random value of at least 32 characters (openssl rand -base64 48)`,
+      ];
+    }
+    const weakness = weakSecretReason(secret);
+    if (weakness) {
+      return [
+        `${which} looks guessable (${weakness}): replace it with a random value (openssl rand -base64 48)`,
       ];
     }
     return [];

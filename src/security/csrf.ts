@@ -24,18 +24,28 @@ export function csrfTokenMatches(
 }
 
 /**
- * False for a request a browser marks as cross-site: `Sec-Fetch-Site: cross-site`, or an
- * `Origin` whose host is not the request's `Host`.
+ * False for a request a browser marks as cross-site: `Sec-Fetch-Site: cross-site` (in any case),
+ * or an `Origin` whose host is not the request's `Host`. A header sent twice (an array, or
+ * Node's comma-joined list) is read value by value: any `cross-site` refuses, and two origins
+ * or two hosts are ambiguous and refused.
  */
 export function sameOrigin(headers: Record<string, string | string[] | undefined>): boolean {
-  const site = headers['sec-fetch-site'];
-  if (site === 'cross-site') return false;
-  const origin = headers.origin;
-  if (typeof origin !== 'string' || origin === '') return true;
-  if (origin === 'null') return false;
+  if (headerValues(headers['sec-fetch-site']).includes('cross-site')) return false;
+  const origins = headerValues(headers.origin);
+  if (origins.length === 0) return true;
+  const hosts = headerValues(headers.host);
+  if (origins.length > 1 || hosts.length !== 1 || origins[0] === 'null') return false;
   try {
-    return new URL(origin).host === headers.host;
+    return new URL(origins[0]).host === hosts[0];
   } catch {
     return false;
   }
+}
+
+/** Every value of a header, trimmed and lower-cased, whether it came as a string or an array. */
+function headerValues(value: string | string[] | undefined): string[] {
+  return (Array.isArray(value) ? value : [value ?? ''])
+    .flatMap((entry) => entry.split(','))
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '');
 }

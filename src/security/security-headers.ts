@@ -6,31 +6,26 @@ export interface SecurityHeadersOptions {
   hsts?: boolean;
   /** HSTS max-age in seconds. @default 31536000 (one year) */
   hstsMaxAgeSeconds?: number;
-  /** Path prefixes whose responses get `Cache-Control: no-store`. @default ['/auth'] */
-  noStorePrefixes?: string[];
 }
 
 /**
  * A Node-level middleware (works under `app.use()` on Express and Fastify) that sets the
- * baseline security headers on every response, error responses included.
+ * baseline security headers on every response, error responses included. `Cache-Control:
+ * no-store` is not among them: it is set where the response is made (nest-warden's guards and
+ * controllers, `NoStoreGuard`), since a path prefix misses `/AUTH/ME`, `/%61uth/me` and every
+ * protected route of the host app.
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}) {
-  const prefixes = options.noStorePrefixes ?? ['/auth'];
   const hsts = options.hsts
     ? `max-age=${options.hstsMaxAgeSeconds ?? 31_536_000}; includeSubDomains`
     : undefined;
-  return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
+  return (_request: IncomingMessage, response: ServerResponse, next: () => void): void => {
     response.removeHeader('X-Powered-By');
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('X-Frame-Options', 'DENY');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     if (hsts) response.setHeader('Strict-Transport-Security', hsts);
-    const path = (request.url ?? '').split('?')[0];
-    if (prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
-      response.setHeader('Cache-Control', 'no-store');
-      response.setHeader('Pragma', 'no-cache');
-    }
     next();
   };
 }

@@ -32,6 +32,22 @@ describe('SessionCookieCodec', () => {
       expect(codec.decode([a[0], b[1], a[2]].join('.'))).toBeNull();
       expect(codec.decode([b[0], a[1], a[2]].join('.'))).toBeNull();
     });
+
+    it('accepts only the canonical base64url spelling of each part (no spare bits set)', () => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      // Flipping the lowest bit of the last character keeps the decoded bytes of a 43-char field.
+      const twin = (part: string) =>
+        `${part.slice(0, -1)}${alphabet[alphabet.indexOf(part[part.length - 1]) ^ 1]}`;
+      const id = SessionCookieCodec.newId();
+      const [cookieId, locator, signature] = codec.encode({ id, tag: 'abcd' }).split('.');
+      expect(Buffer.from(twin(signature), 'base64url')).toEqual(
+        Buffer.from(signature, 'base64url'),
+      );
+      expect(codec.decode([cookieId, locator, signature].join('.'))).not.toBeNull();
+      expect(codec.decode([cookieId, locator, twin(signature)].join('.'))).toBeNull();
+      // A non-canonical id, even one the codec itself signed, is refused.
+      expect(codec.decode(codec.encode({ id: twin(id), tag: 'abcd' }))).toBeNull();
+    });
   });
 
   describe('read', () => {

@@ -28,6 +28,15 @@ const LOCATOR_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
+ * True when `value` is the one base64url spelling of its bytes. A 43-character field carries 2
+ * spare bits (22 characters: 4) in its last character, so up to 16 strings decode to the same
+ * bytes; only the one with the spare bits zero, as Node encodes it, is accepted.
+ */
+function isCanonicalBase64url(value: string): boolean {
+  return Buffer.from(value, 'base64url').toString('base64url') === value;
+}
+
+/**
  * The session cookie: `<id>.<locator>.<signature>`, about 110 characters.
  *
  * - `id`: 256 bits from the OS CSPRNG. The store only ever sees its SHA-256.
@@ -88,7 +97,10 @@ export class SessionCookieCodec {
     if (
       !ID_PATTERN.test(id) ||
       !LOCATOR_PATTERN.test(locator ?? '') ||
-      !SIG_PATTERN.test(signature ?? '')
+      !SIG_PATTERN.test(signature ?? '') ||
+      !isCanonicalBase64url(id) ||
+      !isCanonicalBase64url(locator) ||
+      !isCanonicalBase64url(signature)
     ) {
       return null;
     }

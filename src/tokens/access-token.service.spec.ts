@@ -119,6 +119,40 @@ describe('AccessTokenService', () => {
       expect(await service.verify(forge(header, { ...payload, aud: 'other-api' }))).toBeNull();
     });
 
+    it('accepts an aud array that contains its audience (RFC 7519 4.1.3)', async () => {
+      const { header, payload } = await parts();
+      const aud = ['other-api', 'nest-warden'];
+      expect(await service.verify(forge(header, { ...payload, aud }))).toMatchObject({ aud });
+    });
+
+    it('rejects an aud array without its audience, empty, or holding a non-string', async () => {
+      const { header, payload } = await parts();
+      for (const aud of [
+        ['other-api'],
+        [],
+        ['nest-warden', 5],
+        ['nest-warden', null],
+        [['nest-warden']],
+      ]) {
+        expect(await service.verify(forge(header, { ...payload, aud }))).toBeNull();
+      }
+    });
+
+    it('rejects any crit header: no extension is understood (RFC 7515 4.1.11)', async () => {
+      const { header, payload } = await parts();
+      for (const crit of [['x-ext'], [], 'exp', null]) {
+        expect(await service.verify(forge({ ...header, crit, 'x-ext': 1 }, payload))).toBeNull();
+      }
+    });
+
+    it('answers null, never throws, for a header that is JSON but not an object', async () => {
+      const { payload } = await parts();
+      for (const header of ['null', '5', '"x"', '[]']) {
+        const token = `${b64(header)}.${b64(payload)}.c2ln`;
+        await expect(service.verify(token)).resolves.toBeNull();
+      }
+    });
+
     it('rejects a kid naming no key, or with path or URL characters', async () => {
       const { header, payload } = await parts();
       for (const kid of ['unknown-key', '../../etc/passwd', 'https://evil.example/jwks', '', 42]) {

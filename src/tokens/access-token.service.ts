@@ -20,7 +20,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   iss: string;
-  aud: string;
+  /** Our audience, alone or among others (RFC 7519 §4.1.3). */
+  aud: string | string[];
 }
 
 interface Key {
@@ -45,7 +46,9 @@ const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * secret costs jsonwebtoken ~400 µs per call on Node 20, a KeyObject ~10 µs), header
  * `typ: at+jwt` and a `kid` per secret, claims `iss aud sub exp iat jti sid`. Verification pins
  * the algorithm, the type, the key by `kid`, issuer and audience, requires `exp`, and refuses an
- * `iat` in the future beyond the leeway. Bad tokens give `null`, never an exception.
+ * `iat` in the future beyond the leeway. A `crit` header is refused (no extension is
+ * understood, RFC 7515 §4.1.11); `aud` is our audience or an array of strings holding it
+ * (RFC 7519 §4.1.3). Bad tokens give `null`, never an exception.
  */
 export class AccessTokenService {
   private readonly jwt = new JwtService({});
@@ -128,12 +131,14 @@ export class AccessTokenService {
     if (!token || token.length > 4096) return null;
     const parts = token.split('.');
     if (parts.length !== 3) return null;
-    let header: { alg?: unknown; typ?: unknown; kid?: unknown };
+    let header: { alg?: unknown; typ?: unknown; kid?: unknown; crit?: unknown };
     try {
       header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
     } catch {
       return null;
     }
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) return null;
+    if ('crit' in header) return null;
     if (header.alg !== this.options.algorithm || header.typ !== 'at+jwt') return null;
     if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return null;
     const key = this.keys.find((k) => k.kid === header.kid);
@@ -152,10 +157,21 @@ export class AccessTokenService {
     } catch {
       return null;
     }
-    const { sub, sid, jti, iat, exp } = claims;
+    const { sub, sid, jti, iat, exp, aud } = claims;
+    if (!this.audienceMatches(aud)) return null;
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') return null;
     if (typeof exp !== 'number' || typeof iat !== 'number') return null;
     if (iat > now + this.options.clockToleranceSeconds) return null;
     return claims as AccessTokenClaims;
+  }
+
+  /** `aud` is our audience, or a non-empty array of strings that holds it. */
+  private audienceMatches(aud: unknown): boolean {
+    if (typeof aud === 'string') return aud === this.options.audience;
+    return (
+      Array.isArray(aud) &&
+      aud.every((entry) => typeof entry === 'string') &&
+      aud.includes(this.options.audience)
+    );
   }
 }

@@ -5,19 +5,22 @@ import { TokenService } from '../../tokens/token.service.js';
 import type { WardenRequest } from '../http-context.js';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth.constants.js';
+import { HttpContext } from '../http-context.js';
 import { SessionAuthGuard } from './session-auth.guard.js';
 
 /**
  * The guard to install globally (`{ provide: APP_GUARD, useClass: AuthGuard }`) or per route
  * (through `@Auth()`): lets `@Public()` routes through, authenticates everything else. Today it
  * accepts an `Authorization: Bearer` access token (while its session lives) or the session cookie;
- * the user comes from the cache (`CachedUsers`).
+ * the user comes from the cache (`CachedUsers`). Every response of a route it guards is
+ * `Cache-Control: no-store`, its 401/403 included.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly session: SessionAuthGuard,
+    private readonly http: HttpContext,
     @Optional() private readonly tokens?: TokenService,
   ) {}
 
@@ -27,12 +30,15 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
+    // Before authenticating, so that the 401/403 thrown below carries the header too.
+    this.http.noStore(context);
     return this.authenticate(context);
   }
 
   /**
    * Authenticates the request whatever the route's metadata: bearer token or session cookie.
-   * Throws 401/403 (or 503 when a backing service is down); attaches `request.user`.
+   * Throws 401/403 (or 503 when a backing service is down); attaches `request.user` and marks
+   * the response `no-store` once authenticated (what `CacheInterceptor` relies on).
    */
   async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WardenRequest>();
@@ -46,8 +52,11 @@ export class AuthGuard implements CanActivate {
       request.user = found.user;
       request.wardenSession = found.session;
       request.wardenAuth = 'bearer';
+      this.http.noStore(context);
       return true; // bearer requests need no CSRF token: browsers never attach them on their own
     }
-    return this.session.canActivate(context);
+    await this.session.authenticate(context);
+    this.http.noStore(context);
+    return true;
   }
 }

@@ -13,7 +13,7 @@ import { HttpContext } from '../http-context.js';
  * Cookie authentication: a valid session whose user is active and whose authVersion is current;
  * sends the rotated cookie when the renewal clock turned; on unsafe methods requires the
  * session's CSRF token in `X-CSRF-Token` and a same-origin request. Throws 401/403, never
- * returns false.
+ * returns false. As a guard it marks the response `Cache-Control: no-store` first.
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
@@ -26,6 +26,15 @@ export class SessionAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.http.noStore(context);
+    return this.authenticate(context);
+  }
+
+  /**
+   * Authenticates the request by its session cookie, without touching `Cache-Control` (callers
+   * that go on anonymously when this throws, like `CacheInterceptor`, decide that themselves).
+   */
+  async authenticate(context: ExecutionContext): Promise<true> {
     const request = this.http.request(context);
     // Already authenticated by another guard on this request (a global AuthGuard plus @Auth()).
     if (request.wardenAuth && request.user) return true;

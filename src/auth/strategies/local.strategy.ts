@@ -34,7 +34,8 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
   async validate(request: WardenRequest, email: string, password: string): Promise<UserRecord> {
     // Counted before the password is checked (429 past the limits); given back when right or
     // when a backing service failed, so only wrong credentials count.
-    const user = await this.throttle.check(email, this.http.clientIp(request), () =>
+    const ip = this.http.clientIp(request);
+    const user = await this.throttle.check(email, ip, () =>
       this.users.verifyCredentials(email, password),
     );
     if (!user) {
@@ -42,7 +43,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
         .update(normalizeEmail(email))
         .digest('hex')
         .slice(0, 16);
-      this.events.emit(WardenEvent.LOGIN_FAILED, { accountHash });
+      this.events.emit(WardenEvent.LOGIN_FAILED, { accountHash, ip });
       throw new InvalidCredentialsException();
     }
     return user;
