@@ -115,6 +115,11 @@ export type {
 } from './security/login-throttle.js';
 export { RedisAttemptStore } from './security/redis-attempt.store.js';
 export type { RedisAttemptStoreOptions } from './security/redis-attempt.store.js';
+export { RegisterThrottle, resolveRegisterThrottleOptions } from './security/register-throttle.js';
+export type {
+  RegisterThrottleOptions,
+  ResolvedRegisterThrottleOptions,
+} from './security/register-throttle.js';
 
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';

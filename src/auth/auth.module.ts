@@ -28,6 +28,7 @@ import { HttpContext } from './http-context.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { LoginThrottle, MemoryAttemptStore } from '../security/login-throttle.js';
 import { SecurityEvents } from '../security/security-events.js';
+import { RegisterThrottle } from '../security/register-throttle.js';
 
 /**
  * The HTTP face of nest-warden: `/auth/*`, the session guard, the local strategy and the
@@ -73,6 +74,14 @@ import { SecurityEvents } from '../security/security-events.js';
       },
     },
     {
+      provide: RegisterThrottle,
+      inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: AuthModuleOptions, clock: Clock) => {
+        const store = options.loginThrottle?.store ?? new MemoryAttemptStore(clock);
+        return new RegisterThrottle(store, options.registerThrottle ?? {}, clock);
+      },
+    },
+    {
       provide: AccessTokenService,
       inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
       useFactory: (options: AuthModuleOptions, clock: Clock) =>
@@ -112,6 +121,7 @@ import { SecurityEvents } from '../security/security-events.js';
   exports: [
     CacheInterceptor,
     LoginThrottle,
+    RegisterThrottle,
     TokenService,
     AccessTokenService,
     SessionService,

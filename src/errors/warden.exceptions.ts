@@ -80,16 +80,11 @@ export class WardenUnavailableException extends ServiceUnavailableException {
  * answer whether the account exists or not.
  */
 export class TooManyAttemptsException extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      body(
-        429,
-        'Too Many Requests',
-        WardenErrorCode.TOO_MANY_ATTEMPTS,
-        'Too many failed attempts; try again later',
-      ),
-      429,
-    );
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many failed attempts; try again later',
+  ) {
+    super(body(429, 'Too Many Requests', WardenErrorCode.TOO_MANY_ATTEMPTS, message), 429);
   }
 }
 

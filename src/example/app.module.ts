@@ -108,6 +108,10 @@ export class AppModule {
               maxFailuresPerIp: config.env.LOGIN_MAX_FAILURES_PER_IP,
               windowSeconds: config.env.LOGIN_WINDOW_S,
             },
+            registerThrottle: {
+              maxPerIp: config.env.REGISTER_MAX_PER_IP,
+              windowSeconds: config.env.REGISTER_WINDOW_S,
+            },
             tokens: {
               algorithm: config.jwtAlgorithm,
               privateKeys: config.jwtPrivateKeys,

@@ -46,6 +46,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
   LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
   LOGIN_WINDOW_S: int(900, 1),
+  REGISTER_MAX_PER_IP: int(20, 1),
+  REGISTER_WINDOW_S: int(3600, 1),
   ARGON2_MEMORY_KIB: int(19456, 1),
   ARGON2_TIME_COST: int(2, 1),
   ARGON2_PARALLELISM: int(1, 1),

@@ -30,14 +30,15 @@ export class UsersService {
   ) {}
 
   /**
-   * Creates a user. Policy first (400), then a cheap existence check (409) so a duplicate
-   * costs no hash, then Argon2id, then an insert the unique index keeps race-free (409).
+   * Creates a user. Policy first (400), then Argon2id, then the existence check (409) and an
+   * insert the unique index keeps race-free (409). The hash comes before the existence check so
+   * that a taken email costs the same as a new one: the answer's timing does not tell them apart.
    */
   async register(input: RegisterUserInput): Promise<UserRecord> {
     const email = normalizeEmail(input.email);
     this.passwords.assertPolicy(input.password, email);
-    if (await this.users.findByEmail(email)) throw new EmailTakenException();
     const passwordHash = await this.passwords.hash(input.password);
+    if (await this.users.findByEmail(email)) throw new EmailTakenException();
     return this.users.create({
       id: randomUUID(),
       email,
