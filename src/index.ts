@@ -34,7 +34,7 @@ export { UserEntity } from './users/user.entity.js';
 export { wardenMigrations } from './users/migrations/index.js';
 export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.js';
 export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';
-export { normalizeEmail } from './users/email.js';
+export { assertEmailAllowed, emailSkeleton, normalizeEmail } from './users/email.js';
 
 // Cache
 export { UserCache, toCachedUser } from './cache/user-cache.js';
@@ -125,6 +125,7 @@ export type {
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
   EmailTakenException,
+  EmailInvalidException,
   CsrfInvalidException,
   ForbiddenRoleException,
   InvalidPasswordException,

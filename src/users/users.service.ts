@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EmailTakenException } from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
-import { normalizeEmail } from './email.js';
+import { assertEmailAllowed, emailSkeleton, normalizeEmail } from './email.js';
 import { CachedUsers } from '../cache/cached-users.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
@@ -36,16 +36,35 @@ export class UsersService {
    */
   async register(input: RegisterUserInput): Promise<UserRecord> {
     const email = normalizeEmail(input.email);
+    assertEmailAllowed(email);
     this.passwords.assertPolicy(input.password, email);
     const passwordHash = await this.passwords.hash(input.password);
-    if (await this.users.findByEmail(email)) throw new EmailTakenException();
+    const skeleton = await this.assertEmailAvailable(email);
     return this.users.create({
       id: randomUUID(),
       email,
+      emailSkeleton: skeleton,
       displayName: input.displayName?.trim() || email.split('@')[0],
       passwordHash,
       roles: input.roles ?? ['user'],
     });
+  }
+
+  /**
+   * For any address a user chooses (registration, email change): 400 `EMAIL_INVALID` for
+   * invisible characters, 409 `EMAIL_TAKEN` when the address or a look-alike of it (same
+   * confusable skeleton) belongs to an account. Returns the skeleton to store with the email.
+   */
+  async assertEmailAvailable(rawEmail: string): Promise<string> {
+    const email = normalizeEmail(rawEmail);
+    assertEmailAllowed(email);
+    const skeleton = emailSkeleton(email);
+    const [byEmail, bySkeleton] = await Promise.all([
+      this.users.findByEmail(email),
+      this.users.findByEmailSkeleton(skeleton),
+    ]);
+    if (byEmail || bySkeleton) throw new EmailTakenException();
+    return skeleton;
   }
 
   /** The user with this id, or null. */

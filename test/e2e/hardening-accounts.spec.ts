@@ -49,7 +49,7 @@ describe.each(ADAPTERS)('account hardening on %s', (adapter) => {
     });
   });
 
-  describe('POST /auth/register cost', () => {
+  describe('POST /auth/register with look-alike emails', () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await startTestApp(adapter);
@@ -78,6 +78,55 @@ describe.each(ADAPTERS)('account hardening on %s', (adapter) => {
       } finally {
         hash.mockRestore();
       }
+    });
+
+    it.each([
+      ['a zero-width space', 'alice\u200b@example.com'],
+      ['a right-to-left override', 'ali\u202ece@example.com'],
+      ['a soft hyphen', 'al\u00adice@example.com'],
+      ['a zero-width joiner', 'ali\u200dce@example.com'],
+      ['a word joiner', 'alice\u2060@example.com'],
+      ['a bidi isolate', '\u2066alice@example.com'],
+      ['a variation selector', 'alice\ufe0f@example.com'],
+    ])('refuses %s with 400 EMAIL_INVALID and stores nothing', async (_name, email) => {
+      const before = await userCount(t);
+      const res = await request(t.server).post('/auth/register').send({ email, password });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'EMAIL_INVALID' });
+      expect(JSON.stringify(res.body)).not.toContain(password);
+      expect(await userCount(t)).toBe(before);
+    });
+
+    it.each([
+      ['a Cyrillic а (U+0430)', '\u0430lice@example.com'],
+      ['a Cyrillic а in the domain', 'alice@ex\u0430mple.com'],
+      ['a dotted capital İ (U+0130)', 'al\u0130ce@example.com'],
+      ['a combining acute accent', 'a\u0301lice@example.com'],
+      ['a precomposed accent', '\u00e1lice@example.com'],
+      ['a full-width letter', '\uff41lice@example.com'],
+    ])('answers %s that looks like a taken email with 409 EMAIL_TAKEN', async (_name, email) => {
+      const before = await userCount(t);
+      const res = await request(t.server)
+        .post('/auth/register')
+        .send({ email, password })
+        .expect(409);
+      expect(res.body).toMatchObject({ code: 'EMAIL_TAKEN' });
+      expect(await userCount(t)).toBe(before);
+    });
+
+    it('still registers a distinct address with non-ASCII letters, then refuses its look-alikes', async () => {
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'j\u00fcrgen@example.com', password })
+        .expect(201);
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'jurgen@example.com', password })
+        .expect(409);
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'robert@example.com', password })
+        .expect(201);
     });
   });
 });
