@@ -87,6 +87,8 @@ export class AppModule {
               memoryCostKib: config.env.ARGON2_MEMORY_KIB,
               timeCost: config.env.ARGON2_TIME_COST,
               parallelism: config.env.ARGON2_PARALLELISM,
+              minStrength: config.env.PASSWORD_MIN_STRENGTH,
+              breachedPasswordsUrl: config.env.PWNED_PASSWORDS_URL ?? null,
             },
           }),
         }),

@@ -51,6 +51,8 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: int(19456, 1),
   ARGON2_TIME_COST: int(2, 1),
   ARGON2_PARALLELISM: int(1, 1),
+  PASSWORD_MIN_STRENGTH: int(3, 0).pipe(z.number().max(4)),
+  PWNED_PASSWORDS_URL: z.url({ protocol: /^https?$/ }).optional(),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   TRUST_PROXY: z.string().default('false'),

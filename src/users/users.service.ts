@@ -37,14 +37,15 @@ export class UsersService {
   async register(input: RegisterUserInput): Promise<UserRecord> {
     const email = normalizeEmail(input.email);
     assertEmailAllowed(email);
-    this.passwords.assertPolicy(input.password, email);
+    const displayName = input.displayName?.trim() || email.split('@')[0];
+    await this.passwords.assertAcceptable(input.password, email, [displayName]);
     const passwordHash = await this.passwords.hash(input.password);
     const skeleton = await this.assertEmailAvailable(email);
     return this.users.create({
       id: randomUUID(),
       email,
       emailSkeleton: skeleton,
-      displayName: input.displayName?.trim() || email.split('@')[0],
+      displayName,
       passwordHash,
       roles: input.roles ?? ['user'],
     });
@@ -112,7 +113,7 @@ export class UsersService {
   ): Promise<UserRecord | null> {
     const user = await this.users.findById(id);
     if (!user || !user.isActive) return null;
-    this.passwords.assertPolicy(newPassword, user.email);
+    await this.passwords.assertAcceptable(newPassword, user.email, [user.displayName]);
     const { valid } = await this.passwords.verify(user.passwordHash, currentPassword);
     if (!valid) return null;
     const newHash = await this.passwords.hash(newPassword);

@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -128,5 +133,132 @@ describe.each(ADAPTERS)('account hardening on %s', (adapter) => {
         .send({ email: 'robert@example.com', password })
         .expect(201);
     });
+  });
+
+  describe('password strength', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(adapter);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it.each(['aaaaaaaa', 'abcdefgh', 'password123456', 'qwertyuiopasdfgh', 'Password1!'])(
+      'refuses %s with 400 PASSWORD_POLICY that never echoes it',
+      async (weak) => {
+        const before = await userCount(t);
+        const res = await request(t.server)
+          .post('/auth/register')
+          .send({ email: `weak-${before}@example.com`, password: weak })
+          .expect(400);
+        expect(res.body).toMatchObject({ code: 'PASSWORD_POLICY' });
+        expect(res.body.message).toMatch(/choose|longer|passphrase/i);
+        expect(JSON.stringify(res.body)).not.toContain(weak);
+        expect(await userCount(t)).toBe(before);
+      },
+    );
+
+    it('counts the email and display name as guessable (user inputs)', async () => {
+      await request(t.server)
+        .post('/auth/register')
+        .send({
+          email: 'gwendolyn.brightwater@example.com',
+          displayName: 'Gwendolyn Brightwater',
+          password: 'gwendolynbrightwater',
+        })
+        .expect(400);
+    });
+
+    it('refuses a weak new password on POST /auth/password and keeps the old one', async () => {
+      const email = 'changer@example.com';
+      await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+      const agent = request.agent(t.server);
+      const login = await agent.post('/auth/login').send({ email, password }).expect(200);
+      const res = await agent
+        .post('/auth/password')
+        .set('X-CSRF-Token', login.body.csrfToken)
+        .send({ currentPassword: password, newPassword: 'abcdefgh' })
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 'PASSWORD_POLICY' });
+      await request(t.server).post('/auth/login').send({ email, password }).expect(200);
+    });
+  });
+
+  describe('breached passwords (PWNED_PASSWORDS_URL)', () => {
+    const listed = 'Tr0ub4dor&3 is a horse staple';
+    const sha1 = createHash('sha1').update(listed).digest('hex').toUpperCase();
+    let mode: 'answer' | 'stall' | 'fail' = 'answer';
+    const paths: string[] = [];
+    const stalled: ServerResponse[] = [];
+    const range = createServer((req: IncomingMessage, res: ServerResponse) => {
+      paths.push(req.url ?? '');
+      if (mode === 'stall') return void stalled.push(res);
+      if (mode === 'fail') return void res.writeHead(500).end();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(
+        [`0018A45C4D1DEF81644B54AB7F969B88D65:1`, `${sha1.slice(5)}:3730471`, `FFFF:2`].join(
+          '\r\n',
+        ),
+      );
+    });
+    let t: TestApp;
+    let warn: ReturnType<typeof jest.spyOn>;
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => range.listen(0, '127.0.0.1', resolve));
+      const { port } = range.address() as AddressInfo;
+      t = await startTestApp(adapter, {
+        PWNED_PASSWORDS_URL: `http://127.0.0.1:${port}`,
+        PASSWORD_MIN_STRENGTH: '0',
+      });
+      warn = jest.spyOn(Logger.prototype, 'warn');
+    });
+    afterAll(async () => {
+      warn?.mockRestore();
+      for (const res of stalled) res.destroy();
+      await t?.close();
+      range.closeAllConnections();
+      await new Promise((resolve) => range.close(resolve));
+    });
+    beforeEach(() => {
+      mode = 'answer';
+      paths.length = 0;
+      warn.mockClear();
+    });
+
+    it('refuses a listed password with 400, sending only the first 5 hex of its SHA-1', async () => {
+      const res = await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'breached@example.com', password: listed })
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 'PASSWORD_POLICY' });
+      expect(res.body.message).toMatch(/data breach.*choose/i);
+      expect(JSON.stringify(res.body)).not.toContain(listed);
+      expect(paths).toEqual([`/range/${sha1.slice(0, 5)}`]);
+    });
+
+    it('lets an unlisted password through; PASSWORD_MIN_STRENGTH=0 allows a weak one', async () => {
+      await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'unlisted@example.com', password: 'abcdefgh' })
+        .expect(201);
+      expect(paths).toHaveLength(1);
+    });
+
+    it.each(['stall', 'fail'] as const)(
+      'lets the password through when the range API answers %s, with a warning that holds no secret',
+      async (how) => {
+        mode = how;
+        await request(t.server)
+          .post('/auth/register')
+          .send({ email: `${how}@example.com`, password: listed })
+          .expect(201);
+        const logged = warn.mock.calls.map((call: unknown[]) => JSON.stringify(call)).join('\n');
+        expect(logged).toMatch(/breached-password check/i);
+        expect(logged).not.toContain(listed);
+        expect(logged).not.toContain(sha1);
+        expect(logged).not.toContain(sha1.slice(5));
+      },
+    );
   });
 });
