@@ -261,4 +261,32 @@ describe.each(ADAPTERS)('account hardening on %s', (adapter) => {
       },
     );
   });
+
+  describe('admin seed', () => {
+    it('warns, without the password, when ADMIN_EMAIL exists without the admin role', async () => {
+      const schema = await createTestSchema();
+      const first = await startTestApp(adapter, {}, schema);
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        await request(first.server)
+          .post('/auth/register')
+          .send({ email: 'boss@example.com', password })
+          .expect(201);
+        const adminPassword = 'an admin passphrase for tests';
+        const second = await startTestApp(
+          adapter,
+          { ADMIN_EMAIL: 'Boss@example.com', ADMIN_PASSWORD: adminPassword },
+          schema,
+        );
+        await second.close();
+        const logged = warn.mock.calls.map((call: unknown[]) => JSON.stringify(call)).join('\n');
+        expect(logged).toMatch(/ADMIN_EMAIL.*exists.*without the admin role/);
+        expect(logged).not.toContain(adminPassword);
+      } finally {
+        warn.mockRestore();
+        await first.close();
+        await schema.drop();
+      }
+    });
+  });
 });
