@@ -35,7 +35,7 @@ export { UserEntity } from './users/user.entity.js';
 export { wardenMigrations } from './users/migrations/index.js';
 export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.js';
 export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';
-export { normalizeEmail } from './users/email.js';
+export { assertEmailAllowed, emailSkeleton, normalizeEmail } from './users/email.js';
 
 // Cache
 export { UserCache, toCachedUser } from './cache/user-cache.js';
@@ -124,11 +124,17 @@ export type {
 export { MemoryAttemptStore } from './security/memory-attempt.store.js';
 export { RedisAttemptStore } from './security/redis-attempt.store.js';
 export type { RedisAttemptStoreOptions } from './security/redis-attempt.store.js';
+export { RegisterThrottle, resolveRegisterThrottleOptions } from './security/register-throttle.js';
+export type {
+  RegisterThrottleOptions,
+  ResolvedRegisterThrottleOptions,
+} from './security/register-throttle.js';
 
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
   EmailTakenException,
+  EmailInvalidException,
   CsrfInvalidException,
   ForbiddenRoleException,
   InvalidPasswordException,

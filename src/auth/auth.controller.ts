@@ -33,6 +33,7 @@ import type { CachedUser } from '../cache/user-cache.js';
 import type { WardenRequest } from './http-context.js';
 import { HttpContext } from './http-context.js';
 import { PasswordChangeService } from './password-change.service.js';
+import { RegisterThrottle } from '../security/register-throttle.js';
 import { csrfTokenFor } from '../security/csrf.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
 
@@ -64,6 +65,7 @@ export class AuthController {
     private readonly events: SecurityEvents,
     private readonly passwords: PasswordChangeService,
     private readonly http: HttpContext,
+    private readonly registerThrottle: RegisterThrottle,
   ) {}
 
   @Post('register')
@@ -78,11 +80,19 @@ export class AuthController {
   })
   @ApiConflictResponse({ type: WardenErrorResponseDto, description: 'Email already registered' })
   @ApiUnsupportedMediaTypeResponse({ type: WardenErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: WardenErrorResponseDto,
+    description: 'Too many registrations from this client IP; see Retry-After',
+  })
   @ApiServiceUnavailableResponse({
     type: WardenErrorResponseDto,
     description: 'Database down or hashing queue full; see Retry-After',
   })
-  async register(@Body(wardenValidationPipe) body: RegisterDto): Promise<UserResponseDto> {
+  async register(
+    @Body(wardenValidationPipe) body: RegisterDto,
+    @Req() request: WardenRequest,
+  ): Promise<UserResponseDto> {
+    await this.registerThrottle.consume(this.http.clientIp(request));
     return toUserResponse(await this.users.register(body));
   }
 

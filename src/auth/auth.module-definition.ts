@@ -5,6 +5,7 @@ import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
+import type { RegisterThrottleOptions } from '../security/register-throttle.js';
 
 /** Options of {@link AuthModule}. Users come from `UsersModule`, imported once in the app. */
 export interface AuthModuleOptions {
@@ -27,6 +28,12 @@ export interface AuthModuleOptions {
    * @default limits of {@link LoginThrottleOptions}, counters in process memory
    */
   loginThrottle?: LoginThrottleOptions & { store?: AttemptStore };
+  /**
+   * Throttling of `POST /auth/register` per client IP (every attempt counts; 429 +
+   * `Retry-After` past the limit). The counters live in `loginThrottle.store`.
+   * @default limits of {@link RegisterThrottleOptions}
+   */
+  registerThrottle?: RegisterThrottleOptions;
   /**
    * Bearer tokens (`/auth/token*`, `Authorization: Bearer`). Omit to disable them. Access tokens
    * per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.

@@ -31,6 +31,7 @@ import { LoginThrottle } from '../security/login-throttle.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { MemoryAttemptStore } from '../security/memory-attempt.store.js';
 import { SecurityEvents } from '../security/security-events.js';
+import { RegisterThrottle } from '../security/register-throttle.js';
 
 /**
  * The HTTP face of nest-warden: `/auth/*`, the session guard, the local strategy and the
@@ -76,6 +77,14 @@ import { SecurityEvents } from '../security/security-events.js';
       },
     },
     {
+      provide: RegisterThrottle,
+      inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: AuthModuleOptions, clock: Clock) => {
+        const store = options.loginThrottle?.store ?? new MemoryAttemptStore(clock);
+        return new RegisterThrottle(store, options.registerThrottle ?? {}, clock);
+      },
+    },
+    {
       provide: AccessTokenService,
       inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
       useFactory: (options: AuthModuleOptions, clock: Clock) =>
@@ -116,6 +125,7 @@ import { SecurityEvents } from '../security/security-events.js';
   exports: [
     CacheInterceptor,
     LoginThrottle,
+    RegisterThrottle,
     TokenService,
     AccessTokenService,
     SessionService,

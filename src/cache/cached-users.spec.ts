@@ -34,6 +34,7 @@ async function setup(cache?: UserCache) {
   const user = await repository.create({
     id: randomUUID(),
     email: 'a@example.com',
+    emailSkeleton: 'a@exarnple.corn',
     displayName: 'A',
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$x$y',
     roles: ['user'],

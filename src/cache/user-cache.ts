@@ -2,7 +2,10 @@ import { CACHED_USER_TOMBSTONE } from '../core/redis-keys.js';
 import type { UserRecord } from '../users/user.record.js';
 
 /** What the user cache keeps: the public fields plus what guards check. Never the hash. */
-export type CachedUser = Omit<UserRecord, 'passwordHash' | 'updatedAt' | 'lastLoginAt'>;
+export type CachedUser = Omit<
+  UserRecord,
+  'passwordHash' | 'emailSkeleton' | 'updatedAt' | 'lastLoginAt'
+>;
 
 /** The cacheable snapshot of a user. */
 export function toCachedUser(user: UserRecord): CachedUser {

@@ -7,7 +7,9 @@ export const WardenErrorCode = {
   PASSWORD_POLICY: 'PASSWORD_POLICY',
   /** 400: the body is malformed: unknown or missing fields, wrong types, nested too deeply. */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
-  /** 409: an account with this (normalised) email already exists. */
+  /** 400: the email holds an invisible, default-ignorable or bidi-control character. */
+  EMAIL_INVALID: 'EMAIL_INVALID',
+  /** 409: an account with this (normalised) email, or one that looks like it, already exists. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** 415: the request body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',

@@ -44,7 +44,14 @@ export class PasswordPolicyException extends BadRequestException {
   }
 }
 
-/** 409: the email is already registered. */
+/** 400 `EMAIL_INVALID`: the email is unusable as typed (invisible characters). */
+export class EmailInvalidException extends BadRequestException {
+  constructor(message: string) {
+    super(body(400, 'Bad Request', WardenErrorCode.EMAIL_INVALID, message));
+  }
+}
+
+/** 409: the email, or an address that looks like it (same confusable skeleton), is registered. */
 export class EmailTakenException extends ConflictException {
   constructor() {
     super(body(409, 'Conflict', WardenErrorCode.EMAIL_TAKEN, 'Email already registered'));

@@ -90,6 +90,8 @@ export class AppModule {
               memoryCostKib: config.env.ARGON2_MEMORY_KIB,
               timeCost: config.env.ARGON2_TIME_COST,
               parallelism: config.env.ARGON2_PARALLELISM,
+              minStrength: config.env.PASSWORD_MIN_STRENGTH,
+              breachedPasswordsUrl: config.env.PWNED_PASSWORDS_URL ?? null,
             },
           }),
         }),
@@ -104,6 +106,10 @@ export class AppModule {
               maxFailuresPerIp: config.env.LOGIN_MAX_FAILURES_PER_IP,
               windowSeconds: config.env.LOGIN_WINDOW_S,
               maxConsecutiveFailures: config.env.LOGIN_MAX_CONSECUTIVE_FAILURES,
+            },
+            registerThrottle: {
+              maxPerIp: config.env.REGISTER_MAX_PER_IP,
+              windowSeconds: config.env.REGISTER_WINDOW_S,
             },
             tokens: {
               algorithm: config.jwtAlgorithm,

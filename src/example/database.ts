@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm';
@@ -39,7 +39,7 @@ export function dataSourceOptions(
       },
     };
   }
-  if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+  if (database.path !== ':memory:') createPrivateFile(database.path);
   return {
     ...common,
     type: 'better-sqlite3',
@@ -47,6 +47,17 @@ export function dataSourceOptions(
     enableWAL: database.path !== ':memory:',
     timeout: 2000,
   };
+}
+
+/**
+ * Creates the SQLite file, if missing, readable by its owner only (0600; its directory 0700 when
+ * created): it holds password hashes. SQLite gives its -wal and -shm files the same mode.
+ */
+function createPrivateFile(path: string): void {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
 }
 
 /** Connects and runs pending migrations. */

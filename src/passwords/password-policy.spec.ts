@@ -33,6 +33,35 @@ describe('assertPasswordPolicy', () => {
     );
   });
 
+  it('refuses easily guessed passwords below minStrength, with a hint and without the password', () => {
+    const strict = { ...limits, minStrength: 3 };
+    for (const weak of [
+      'aaaaaaaa',
+      'abcdefgh',
+      'password123456',
+      'qwertyuiopasdfgh',
+      'Password1!',
+    ]) {
+      let message = '';
+      try {
+        assertPasswordPolicy(weak, strict);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/too easy to guess.*choose a longer passphrase/);
+      expect(message).not.toContain(weak);
+    }
+    expect(() => assertPasswordPolicy('correct horse battery staple', strict)).not.toThrow();
+    expect(() => assertPasswordPolicy('abcdefgh', { ...limits, minStrength: 0 })).not.toThrow();
+  });
+
+  it('counts the email and user inputs as known words', () => {
+    const strict = { ...limits, minStrength: 3 };
+    const email = 'gwendolyn.brightwater@example.com';
+    expect(() => assertPasswordPolicy('brightwatergwendolyn', strict)).not.toThrow();
+    expect(() => assertPasswordPolicy('brightwatergwendolyn', strict, email)).toThrow(/guess/);
+  });
+
   it('has no composition rules', () => {
     expect(() => assertPasswordPolicy('all lower case words here', limits)).not.toThrow();
   });

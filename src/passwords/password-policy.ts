@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { PasswordPolicyException } from '../errors/warden.exceptions.js';
+import { passwordStrength } from './password-strength.js';
 
 let commonPasswords: ReadonlySet<string> | undefined;
 
@@ -25,13 +26,16 @@ export function normalizePassword(password: string): string {
 
 /**
  * Checks a password against the policy, before any hashing: length in code points, not one
- * of the most common passwords, not the account's own email. No composition rules (NIST
- * SP 800-63B). Throws {@link PasswordPolicyException} with a message a user can act on.
+ * of the most common passwords, not the account's own email, and (when `minStrength` > 0) a
+ * zxcvbn score of at least `minStrength`, with the email and `userInputs` (display name) as
+ * words an attacker knows. No composition rules (NIST SP 800-63B). Throws
+ * {@link PasswordPolicyException} with a message a user can act on, never the password.
  */
 export function assertPasswordPolicy(
   password: string,
-  limits: { minLength: number; maxLength: number },
+  limits: { minLength: number; maxLength: number; minStrength?: number },
   email?: string,
+  userInputs: string[] = [],
 ): void {
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
@@ -48,5 +52,17 @@ export function assertPasswordPolicy(
   }
   if (email && (lower === email || lower === email.split('@')[0])) {
     throw new PasswordPolicyException('Password must not be your email address');
+  }
+  const minStrength = limits.minStrength ?? 0;
+  if (minStrength > 0) {
+    const { score, warning } = passwordStrength(normalized, [
+      ...(email ? [email] : []),
+      ...userInputs,
+    ]);
+    if (score < minStrength) {
+      throw new PasswordPolicyException(
+        `Password is too easy to guess${warning ? ` (${warning.replace(/\.$/, '')})` : ''}: choose a longer passphrase of several unrelated words`,
+      );
+    }
   }
 }

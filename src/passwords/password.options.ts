@@ -21,6 +21,19 @@ export interface PasswordOptions {
   minLength?: number;
   /** Maximum password length in Unicode code points. @default 256 */
   maxLength?: number;
+  /**
+   * Minimum zxcvbn score (0–4) of a new password (register, change); 0 turns the estimate off.
+   * @default 3
+   */
+  minStrength?: number;
+  /**
+   * Base URL of a k-anonymity range API (`<url>/range/<5 hex of SHA-1>`, e.g.
+   * `https://api.pwnedpasswords.com`); a new password it lists gets 400. A timeout or error lets
+   * the password through with a warning. `null`: no breach check. @default null
+   */
+  breachedPasswordsUrl?: string | null;
+  /** How long the breach check may take, in ms. @default 1000 */
+  breachedPasswordsTimeoutMs?: number;
 }
 
 /** The OWASP Password Storage Cheat Sheet floor for Argon2id. Lower is a boot error. */
@@ -42,6 +55,9 @@ export function resolvePasswordOptions(options: PasswordOptions = {}): ResolvedP
     queueDeadlineMs: options.queueDeadlineMs ?? 5000,
     minLength: options.minLength ?? 8,
     maxLength: options.maxLength ?? 256,
+    minStrength: options.minStrength ?? 3,
+    breachedPasswordsUrl: options.breachedPasswordsUrl ?? null,
+    breachedPasswordsTimeoutMs: options.breachedPasswordsTimeoutMs ?? 1000,
   };
   const floor = ARGON2_OWASP_FLOOR;
   if (
@@ -60,6 +76,18 @@ export function resolvePasswordOptions(options: PasswordOptions = {}): ResolvedP
   }
   if (resolved.maxQueued < 0 || resolved.queueDeadlineMs < 0) {
     throw new Error('Password options maxQueued and queueDeadlineMs must not be negative');
+  }
+  if (![0, 1, 2, 3, 4].includes(resolved.minStrength)) {
+    throw new Error(`Password option minStrength must be 0 to 4, got ${resolved.minStrength}`);
+  }
+  if (
+    resolved.breachedPasswordsUrl !== null &&
+    !/^https?:\/\//.test(resolved.breachedPasswordsUrl)
+  ) {
+    throw new Error('Password option breachedPasswordsUrl must be an http(s) URL');
+  }
+  if (!(resolved.breachedPasswordsTimeoutMs > 0)) {
+    throw new Error('Password option breachedPasswordsTimeoutMs must be positive');
   }
   if (resolved.minLength > resolved.maxLength) {
     throw new Error('Password option minLength must not exceed maxLength');

@@ -5,6 +5,8 @@ import { WardenErrorCode } from '../errors/error-codes.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import { Bulkhead, BulkheadRejectedError } from './bulkhead.js';
 import { assertPasswordPolicy, normalizePassword } from './password-policy.js';
+import { BreachedPasswords } from './breached-passwords.js';
+import { PasswordPolicyException } from '../errors/warden.exceptions.js';
 import type { ResolvedPasswordOptions } from './password.options.js';
 import { WARDEN_PASSWORD_OPTIONS } from './password.tokens.js';
 
@@ -27,14 +29,34 @@ export class PasswordService {
   private readonly logger = new Logger('Warden');
   private readonly bulkhead: Bulkhead;
   private dummyHash?: Promise<string>;
+  private readonly breached: BreachedPasswords | null;
 
   constructor(@Inject(WARDEN_PASSWORD_OPTIONS) readonly options: ResolvedPasswordOptions) {
     this.bulkhead = new Bulkhead(options.maxConcurrent, options.maxQueued, options.queueDeadlineMs);
+    this.breached = options.breachedPasswordsUrl
+      ? new BreachedPasswords(options.breachedPasswordsUrl, options.breachedPasswordsTimeoutMs)
+      : null;
   }
 
-  /** Throws `PasswordPolicyException` (400) if the password breaks the policy. */
-  assertPolicy(password: string, email?: string): void {
-    assertPasswordPolicy(password, this.options, email);
+  /**
+   * Throws `PasswordPolicyException` (400) if the password breaks the policy (length, common,
+   * the email, zxcvbn strength with the email and `userInputs` as known words). Synchronous.
+   */
+  assertPolicy(password: string, email?: string, userInputs: string[] = []): void {
+    assertPasswordPolicy(password, this.options, email, userInputs);
+  }
+
+  /**
+   * The whole check of a NEW password (register, change, reset): the policy, then, when
+   * configured, the breached-password range API. Never on login.
+   */
+  async assertAcceptable(password: string, email?: string, userInputs: string[] = []) {
+    this.assertPolicy(password, email, userInputs);
+    if (this.breached && (await this.breached.isBreached(password))) {
+      throw new PasswordPolicyException(
+        'Password appears in a known data breach: choose another one that you use nowhere else',
+      );
+    }
   }
 
   /** Argon2id PHC string of the NFKC-normalised password, 16-byte random salt. */

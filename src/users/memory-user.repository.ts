@@ -6,6 +6,7 @@ import { UserRepository } from './user.repository.js';
 export class MemoryUserRepository extends UserRepository {
   private readonly byId = new Map<string, UserRecord>();
   private readonly idByEmail = new Map<string, string>();
+  private readonly idBySkeleton = new Map<string, string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {
     super();
@@ -20,8 +21,15 @@ export class MemoryUserRepository extends UserRepository {
     return id ? copy(this.byId.get(id)) : null;
   }
 
+  async findByEmailSkeleton(emailSkeleton: string): Promise<UserRecord | null> {
+    const id = emailSkeleton ? this.idBySkeleton.get(emailSkeleton) : undefined;
+    return id ? copy(this.byId.get(id)) : null;
+  }
+
   async create(user: NewUserRecord): Promise<UserRecord> {
-    if (this.idByEmail.has(user.email)) throw new EmailTakenException();
+    if (this.idByEmail.has(user.email) || this.idBySkeleton.has(user.emailSkeleton)) {
+      throw new EmailTakenException();
+    }
     const at = this.now();
     const record: UserRecord = {
       ...user,
@@ -34,6 +42,7 @@ export class MemoryUserRepository extends UserRepository {
     };
     this.byId.set(record.id, record);
     this.idByEmail.set(record.email, record.id);
+    this.idBySkeleton.set(record.emailSkeleton, record.id);
     return copy(record) as UserRecord;
   }
 

@@ -30,6 +30,11 @@ export class TypeOrmUserRepository extends UserRepository {
     return this.guard(() => this.users.findOneBy({ email }));
   }
 
+  findByEmailSkeleton(emailSkeleton: string): Promise<UserRecord | null> {
+    if (!emailSkeleton) return Promise.resolve(null);
+    return this.guard(() => this.users.findOneBy({ emailSkeleton }));
+  }
+
   create(user: NewUserRecord): Promise<UserRecord> {
     return this.guard(async () => {
       await this.users.insert({ ...user, isActive: true, authVersion: 1, lastLoginAt: null });
@@ -88,7 +93,7 @@ export class TypeOrmUserRepository extends UserRepository {
     );
   }
 
-  /** Maps driver failures: duplicate email → 409; anything else → 503 (database unavailable). */
+  /** Maps driver failures: duplicate email or skeleton → 409; anything else → 503 (database unavailable). */
   private async guard<T>(query: () => Promise<T>): Promise<T> {
     try {
       return await query();

@@ -14,6 +14,11 @@ export class UserEntity implements UserRecord {
   @Column({ type: 'varchar', length: 320 })
   email!: string;
 
+  /** Confusable skeleton of `email`; the unique index keeps look-alike accounts out. */
+  @Index('UQ_warden_users_email_skeleton', { unique: true })
+  @Column({ name: 'email_skeleton', type: 'varchar', length: 1024 })
+  emailSkeleton!: string;
+
   @Column({ name: 'display_name', type: 'varchar', length: 100 })
   displayName!: string;
 

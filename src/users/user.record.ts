@@ -4,6 +4,8 @@ export interface UserRecord {
   id: string;
   /** Normalised email (see `normalizeEmail`), unique. */
   email: string;
+  /** Confusable skeleton of `email` (see `emailSkeleton`), unique: no two accounts look alike. */
+  emailSkeleton: string;
   displayName: string;
   /** Argon2id PHC string. Never leaves the server. */
   passwordHash: string;
@@ -20,7 +22,7 @@ export interface UserRecord {
 /** What a repository needs to create a user. */
 export type NewUserRecord = Pick<
   UserRecord,
-  'id' | 'email' | 'displayName' | 'passwordHash' | 'roles'
+  'id' | 'email' | 'emailSkeleton' | 'displayName' | 'passwordHash' | 'roles'
 >;
 
 /** Fields a repository can change in one update. `bumpAuthVersion` adds 1 to `authVersion`. */

@@ -5,14 +5,19 @@ import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
  * `MemoryUserRepository` (tests, demos). Every adapter passes `test/contracts/user-repository`.
  *
  * Failures of the backing store throw `WardenUnavailableException` (503), never a raw driver
- * error; a duplicate email throws `EmailTakenException` (409).
+ * error; a duplicate email or email skeleton throws `EmailTakenException` (409).
  */
 export abstract class UserRepository {
   /** The user with this id, or null. An empty or missing id returns null, never a first row. */
   abstract findById(id: string): Promise<UserRecord | null>;
   /** The user with this normalised email, or null. An empty email returns null. */
   abstract findByEmail(email: string): Promise<UserRecord | null>;
-  /** Inserts a user; `EmailTakenException` if the email exists, atomically. */
+  /** The user whose email has this confusable skeleton, or null. An empty one returns null. */
+  abstract findByEmailSkeleton(emailSkeleton: string): Promise<UserRecord | null>;
+  /**
+   * Inserts a user; `EmailTakenException` if the email or its skeleton exists, atomically
+   * (unique indexes).
+   */
   abstract create(user: NewUserRecord): Promise<UserRecord>;
   /** Applies a patch and returns the updated user, or null when no such user. */
   abstract update(id: string, patch: UserPatch): Promise<UserRecord | null>;

@@ -6,7 +6,7 @@ import {
 } from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SecurityEvents, WardenEvent } from '../security/security-events.js';
-import { normalizeEmail } from './email.js';
+import { assertEmailAllowed, emailSkeleton, normalizeEmail } from './email.js';
 import { CachedUsers } from '../cache/cached-users.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
@@ -41,21 +41,42 @@ export class UsersService {
   ) {}
 
   /**
-   * Creates a user. Policy first (400), then a cheap existence check (409) so a duplicate
-   * costs no hash, then Argon2id, then an insert the unique index keeps race-free (409).
+   * Creates a user. Policy first (400), then Argon2id, then the existence check (409) and an
+   * insert the unique index keeps race-free (409). The hash comes before the existence check so
+   * that a taken email costs the same as a new one: the answer's timing does not tell them apart.
    */
   async register(input: RegisterUserInput): Promise<UserRecord> {
     const email = normalizeEmail(input.email);
-    this.passwords.assertPolicy(input.password, email);
-    if (await this.users.findByEmail(email)) throw new EmailTakenException();
+    assertEmailAllowed(email);
+    const displayName = input.displayName?.trim() || email.split('@')[0];
+    await this.passwords.assertAcceptable(input.password, email, [displayName]);
     const passwordHash = await this.passwords.hash(input.password);
+    const skeleton = await this.assertEmailAvailable(email);
     return this.users.create({
       id: randomUUID(),
       email,
-      displayName: input.displayName?.trim() || email.split('@')[0],
+      emailSkeleton: skeleton,
+      displayName,
       passwordHash,
       roles: input.roles ?? ['user'],
     });
+  }
+
+  /**
+   * For any address a user chooses (registration, email change): 400 `EMAIL_INVALID` for
+   * invisible characters, 409 `EMAIL_TAKEN` when the address or a look-alike of it (same
+   * confusable skeleton) belongs to an account. Returns the skeleton to store with the email.
+   */
+  async assertEmailAvailable(rawEmail: string): Promise<string> {
+    const email = normalizeEmail(rawEmail);
+    assertEmailAllowed(email);
+    const skeleton = emailSkeleton(email);
+    const [byEmail, bySkeleton] = await Promise.all([
+      this.users.findByEmail(email),
+      this.users.findByEmailSkeleton(skeleton),
+    ]);
+    if (byEmail || bySkeleton) throw new EmailTakenException();
+    return skeleton;
   }
 
   /** The user with this id, or null. */
@@ -125,7 +146,7 @@ export class UsersService {
     if (!user || !user.isActive) return null;
     if (expectedAuthVersion !== undefined && user.authVersion !== expectedAuthVersion)
       throw new PasswordChangeConflictException();
-    this.passwords.assertPolicy(newPassword, user.email);
+    await this.passwords.assertAcceptable(newPassword, user.email, [user.displayName]);
     const { valid } = await this.passwords.verify(user.passwordHash, currentPassword);
     if (!valid) return null;
     return { user, newHash: await this.passwords.hash(newPassword) };

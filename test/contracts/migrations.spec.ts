@@ -32,6 +32,10 @@ describe('wardenMigrations', () => {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       await dataSource.undoLastMigration();
+      expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(
+        false,
+      );
+      await dataSource.undoLastMigration();
       expect(await dataSource.createQueryRunner().hasTable('warden_users')).toBe(false);
     } finally {
       await dataSource.destroy();

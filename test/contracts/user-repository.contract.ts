@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EmailTakenException } from '../../src/errors/warden.exceptions.js';
+import { emailSkeleton } from '../../src/users/email.js';
 import type { NewUserRecord } from '../../src/users/user.record.js';
 import type { UserRepository } from '../../src/users/user.repository.js';
 
@@ -11,9 +12,11 @@ export interface UserRepositoryHarness {
 
 function newUser(overrides: Partial<NewUserRecord> = {}): NewUserRecord {
   const id = randomUUID();
+  const email = overrides.email ?? `${id.slice(0, 8)}@example.com`;
   return {
     id,
-    email: `${id.slice(0, 8)}@example.com`,
+    email,
+    emailSkeleton: emailSkeleton(email),
     displayName: 'Someone',
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaA',
     roles: ['user'],
@@ -59,6 +62,21 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         expect(await users.list({ limit: 10, offset: 0 })).toHaveLength(1);
       });
 
+      it('refuses a second user whose email has the same skeleton (409), atomically', async () => {
+        await users.create(newUser({ email: 'alice@example.com' }));
+        const lookalike = '\u0430lice@example.com';
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, () =>
+            users.create(newUser({ email: lookalike, emailSkeleton: emailSkeleton(lookalike) })),
+          ),
+        );
+        expect(results.every((r) => r.status === 'rejected')).toBe(true);
+        for (const r of results) {
+          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EmailTakenException);
+        }
+        expect(await users.list({ limit: 10, offset: 0 })).toHaveLength(1);
+      });
+
       it('lets exactly one of many parallel creates with one email win', async () => {
         const results = await Promise.allSettled(
           Array.from({ length: 20 }, () => users.create(newUser({ email: 'race@example.com' }))),
@@ -79,6 +97,16 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         expect(await users.findById(undefined as unknown as string)).toBeNull();
         expect(await users.findByEmail('nobody@example.com')).toBeNull();
         expect(await users.findById(randomUUID())).toBeNull();
+      });
+
+      it('finds by the exact stored skeleton; an empty one finds nothing', async () => {
+        const created = await users.create(newUser({ email: 'sk@example.com' }));
+        expect((await users.findByEmailSkeleton(emailSkeleton('sk@example.com')))?.id).toBe(
+          created.id,
+        );
+        expect(created.emailSkeleton).toBe(emailSkeleton('sk@example.com'));
+        expect(await users.findByEmailSkeleton('')).toBeNull();
+        expect(await users.findByEmailSkeleton(emailSkeleton('other@example.com'))).toBeNull();
       });
 
       it('finds by the exact stored email', async () => {

@@ -30,7 +30,14 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
       const res = await request(t.server).get('/docs-json').expect(200);
       expect(res.body.openapi).toMatch(/^3\./);
       const register = res.body.paths['/auth/register'].post;
-      expect(Object.keys(register.responses).sort()).toEqual(['201', '400', '409', '415', '503']);
+      expect(Object.keys(register.responses).sort()).toEqual([
+        '201',
+        '400',
+        '409',
+        '415',
+        '429',
+        '503',
+      ]);
       expect(res.body.components.securitySchemes).toMatchObject({
         session: { type: 'apiKey', in: 'cookie', name: 'sid' },
         bearer: { type: 'http', scheme: 'bearer' },

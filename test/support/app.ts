@@ -49,6 +49,8 @@ export async function startTestApp(
       DATABASE_URL: TEST_DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: keyPrefix,
+      // Suites register many users from 127.0.0.1; the registration throttle has its own tests.
+      REGISTER_MAX_PER_IP: '1000',
       ...TEST_SECRETS,
       ...env,
     },

@@ -1,4 +1,8 @@
 import { CreateWardenUsers1763800000000 } from './1763800000000-create-warden-users.js';
+import { AddWardenEmailSkeleton1764000000000 } from './1764000000000-add-warden-email-skeleton.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
-export const wardenMigrations = [CreateWardenUsers1763800000000];
+export const wardenMigrations = [
+  CreateWardenUsers1763800000000,
+  AddWardenEmailSkeleton1764000000000,
+];
