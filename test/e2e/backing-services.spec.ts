@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { UsersService } from '../../src/users/users.service.js';
 import { systemClock } from '../../src/session/clock.js';
 import { SessionCookieCodec } from '../../src/session/session-cookie.js';
 import { resolveAccessTokenOptions } from '../../src/tokens/access-token.options.js';
@@ -79,12 +80,16 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       await t?.close();
     });
 
-    it('answers login, cookie and bearer routes with a fast 503 + Retry-After, never a cookie', async () => {
-      await request(t.server)
-        .post('/auth/register')
-        .send({ email: 'r@example.com', password })
-        .expect(201);
+    it('answers register, login, cookie and bearer routes with a fast 503 + Retry-After, never a cookie', async () => {
       const started = Date.now();
+      // Registration is throttled per IP in Redis: it fails closed too, and creates nothing.
+      const register = await request(t.server)
+        .post('/auth/register')
+        .send({ email: 'r@example.com', password });
+      expect(register.status).toBe(503);
+      expect(register.headers['retry-after']).toMatch(/^\d+$/);
+      expect(await t.app.get(UsersService).findByEmail('r@example.com')).toBeNull();
+      await t.app.get(UsersService).register({ email: 'r@example.com', password });
       const login = await request(t.server)
         .post('/auth/login')
         .send({ email: 'r@example.com', password });
