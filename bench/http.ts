@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RECIPE_USERS_DDL } from './baselines/common.js';
-import { systemClock } from '../src/session/clock.js';
+import { systemClock } from '../src/core/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';

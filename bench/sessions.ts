@@ -11,7 +11,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
-import { systemClock } from '../src/session/clock.js';
+import { systemClock } from '../src/core/clock.js';
 import { RedisSessionStore } from '../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../src/session/session.options.js';
 import { SessionService } from '../src/session/session.service.js';

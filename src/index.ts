@@ -5,7 +5,7 @@ export { AuthModule } from './auth/auth.module.js';
 export { AuthController, CsrfResponseDto, LoginResponseDto } from './auth/auth.controller.js';
 export type { AuthModuleOptions } from './auth/auth.module-definition.js';
 export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
-export { AuthGuard } from './auth/guards/auth.guard.js';
+export { WardenAuthGuard } from './auth/guards/warden-auth.guard.js';
 export { RolesGuard } from './auth/guards/roles.guard.js';
 export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
@@ -16,8 +16,8 @@ export { SessionResponseDto, toSessionResponse } from './auth/dto/session-respon
 export { LocalAuthGuard } from './auth/guards/local-auth.guard.js';
 export { LocalStrategy, LOCAL_STRATEGY } from './auth/strategies/local.strategy.js';
 export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
-export { HttpContext } from './auth/http-context.js';
-export type { WardenRequest } from './auth/http-context.js';
+export { HttpContext } from './core/http-context.js';
+export type { WardenRequest } from './core/http-context.js';
 export { LoginDto } from './auth/dto/login.dto.js';
 export { csrfTokenFor, csrfTokenMatches, sameOrigin } from './security/csrf.js';
 export { RegisterDto } from './auth/dto/register.dto.js';
@@ -44,7 +44,7 @@ export { RedisUserCache } from './cache/redis-user.cache.js';
 export type { RedisUserCacheOptions } from './cache/redis-user.cache.js';
 export { MemoryUserCache } from './cache/memory-user.cache.js';
 export { CachedUsers, WARDEN_USER_CACHE_TTL } from './cache/cached-users.js';
-export { CacheInterceptor } from './cache/cache.interceptor.js';
+export { CacheInterceptor } from './auth/interceptors/cache.interceptor.js';
 
 // Passwords
 export { PasswordService } from './passwords/password.service.js';
@@ -82,8 +82,8 @@ export type {
   StoredSession,
   UserSessionsRef,
 } from './session/session.record.js';
-export { systemClock, WARDEN_CLOCK } from './session/clock.js';
-export type { Clock } from './session/clock.js';
+export { systemClock, WARDEN_CLOCK } from './core/clock.js';
+export type { Clock } from './core/clock.js';
 export { WARDEN_SESSION_OPTIONS } from './session/session.tokens.js';
 
 // Tokens
@@ -101,8 +101,8 @@ export type {
 } from './tokens/access-token.options.js';
 
 // Security
-export { SecurityEvents, WardenEvent } from './security/security-events.js';
-export type { SecurityEvent, WardenEventName } from './security/security-events.js';
+export { SecurityEvents, WardenEvent } from './core/security-events.js';
+export type { SecurityEvent, WardenEventName } from './core/security-events.js';
 export { JsonBodyGuard } from './security/json-body.guard.js';
 export { assertJsonDepth, exceedsJsonDepth, MAX_JSON_DEPTH } from './security/json-depth.js';
 export { securityHeaders } from './security/security-headers.js';

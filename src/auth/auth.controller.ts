@@ -25,17 +25,16 @@ import { Auth, Public } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
-import { HttpAdapterHost } from '@nestjs/core';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
 import type { UserRecord } from '../users/user.record.js';
 import type { CachedUser } from '../cache/user-cache.js';
-import type { WardenRequest } from './http-context.js';
-import { HttpContext } from './http-context.js';
+import type { WardenRequest } from '../core/http-context.js';
+import { HttpContext } from '../core/http-context.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { RegisterThrottle } from '../security/register-throttle.js';
 import { csrfTokenFor } from '../security/csrf.js';
-import { SecurityEvents, WardenEvent } from '../security/security-events.js';
+import { LoginService } from './login.service.js';
 
 /** `POST /auth/login` answer. */
 export class LoginResponseDto {
@@ -61,8 +60,7 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionService,
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly events: SecurityEvents,
+    private readonly logins: LoginService,
     private readonly passwords: PasswordChangeService,
     private readonly http: HttpContext,
     private readonly registerThrottle: RegisterThrottle,
@@ -112,28 +110,10 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
     @CurrentUser() user: UserRecord,
   ): Promise<LoginResponseDto> {
-    const body = request.body as LoginDto;
-    const previous = this.sessions.cookie.read(request.headers.cookie);
-    const userAgent = request.headers['user-agent'];
-    const { token, session, evicted } = await this.sessions.create(
-      user,
-      { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null },
-      previous,
-    );
-    await this.users.recordLogin(user.id);
-    const context = { userId: user.id, ip: session.ip, userAgent: session.userAgent };
-    this.events.emit(WardenEvent.LOGIN_SUCCEEDED, context);
-    this.events.emit(WardenEvent.SESSION_CREATED, { ...context, sessionId: session.handle });
-    for (const old of evicted) {
-      this.events.emit(WardenEvent.SESSION_EVICTED, {
-        userId: user.id,
-        sessionId: old.handle,
-        reason: 'cap',
-      });
-    }
-    const maxAge = body.rememberMe ? this.sessions.options.absoluteTimeoutSeconds : undefined;
-    this.setCookie(response, this.sessions.cookie.serialize(token, maxAge));
-    return { user: toUserResponse(user), csrfToken: csrfTokenFor(session) };
+    const rememberMe = (request.body as LoginDto).rememberMe;
+    const { setCookie, body } = await this.logins.cookieLogin(user, request, { rememberMe });
+    this.http.appendCookie(response, setCookie);
+    return body;
   }
 
   @Post('logout')
@@ -147,13 +127,7 @@ export class AuthController {
     @CurrentSession() session: ActiveSession,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
-    await this.sessions.destroySession(session);
-    this.events.emit(WardenEvent.SESSION_REVOKED, {
-      userId: session.userId,
-      sessionId: session.handle,
-      reason: 'logout',
-    });
-    this.setCookie(response, this.sessions.cookie.expire());
+    this.http.appendCookie(response, await this.logins.logout(session));
   }
 
   @Get('me')
@@ -200,10 +174,6 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     const token = await this.passwords.change(user, session, body, this.http.clientIp(request));
-    if (token) this.setCookie(response, this.sessions.cookie.serialize(token));
-  }
-
-  private setCookie(response: unknown, value: string): void {
-    this.adapterHost.httpAdapter.appendHeader(response, 'Set-Cookie', value);
+    if (token) this.http.appendCookie(response, this.sessions.cookie.serialize(token));
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
@@ -35,8 +35,10 @@ export interface AuthModuleOptions {
    */
   registerThrottle?: RegisterThrottleOptions;
   /**
-   * Bearer tokens (`/auth/token*`, `Authorization: Bearer`). Omit to disable them. Access tokens
-   * per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.
+   * Bearer tokens (`/auth/token*`, `/.well-known/jwks.json`, `Authorization: Bearer`). Omit and
+   * they are not mounted at all (no routes, nothing in Swagger); with `forRootAsync` also pass
+   * `tokens: true` beside `useFactory`, since routes are fixed before the factory runs. Access
+   * tokens per {@link AccessTokenOptions}; `refreshTtlSeconds` @default 1209600.
    */
   tokens?: AccessTokenOptions & {
     refreshTtlSeconds?: number;
@@ -48,7 +50,14 @@ export interface AuthModuleOptions {
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
   MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
+  ASYNC_OPTIONS_TYPE: AUTH_MODULE_ASYNC_OPTIONS,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>({ moduleName: 'WardenAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthOptions')
   .build();
+
+/** `AuthModule.forRootAsync` options: Nest's async triplet, plus whether tokens are mounted. */
+export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
+  /** Mount bearer tokens; the factory must then return `tokens`. @default false */
+  tokens?: boolean;
+};

@@ -3,8 +3,8 @@ import { resolvePasswordOptions } from '../passwords/password.options.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { MemoryAttemptStore } from '../security/memory-attempt.store.js';
-import { SecurityEvents } from '../security/security-events.js';
-import { systemClock } from '../session/clock.js';
+import { SecurityEvents } from '../core/security-events.js';
+import { systemClock } from '../core/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
 import { resolveSessionOptions } from '../session/session.options.js';
 import { SessionService } from '../session/session.service.js';
@@ -38,7 +38,7 @@ describe('PasswordChangeService', () => {
       const service = new PasswordChangeService(
         users,
         sessions,
-        new LoginThrottle(new MemoryAttemptStore(systemClock), {}, systemClock, events),
+        new LoginThrottle(new MemoryAttemptStore(), {}, systemClock, events),
         events,
       );
       const user = await users.register({

@@ -6,7 +6,7 @@ import {
 } from '../errors/warden.exceptions.js';
 import type { CachedUser } from '../cache/user-cache.js';
 import { LoginThrottle } from '../security/login-throttle.js';
-import { SecurityEvents, WardenEvent } from '../security/security-events.js';
+import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
 import type { UserRecord } from '../users/user.record.js';

@@ -10,7 +10,7 @@ import { SessionNotFoundException } from '../errors/warden.exceptions.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
-import { SecurityEvents, WardenEvent } from '../security/security-events.js';
+import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import type { CachedUser } from '../cache/user-cache.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  NotFoundException,
-  Optional,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
@@ -19,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { SessionInvalidException } from '../errors/warden.exceptions.js';
-import { SecurityEvents, WardenEvent } from '../security/security-events.js';
+import { LoginService } from './login.service.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import type { TokenPair } from '../tokens/token.service.js';
 import { TokenService } from '../tokens/token.service.js';
@@ -29,7 +20,7 @@ import { CurrentUser } from './decorators/current.decorators.js';
 import { RefreshTokenDto, TokenPairDto } from './dto/refresh-token.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
-import type { WardenRequest } from './http-context.js';
+import type { WardenRequest } from '../core/http-context.js';
 import { wardenValidationPipe } from './validation.js';
 
 /** `/auth/token*`: bearer tokens for API clients, bound to server sessions. */
@@ -39,8 +30,8 @@ import { wardenValidationPipe } from './validation.js';
 @UseGuards(NoStoreGuard)
 export class TokensController {
   constructor(
-    private readonly events: SecurityEvents,
-    @Optional() private readonly tokens?: TokenService,
+    private readonly tokens: TokenService,
+    private readonly logins: LoginService,
   ) {}
 
   @Post()
@@ -52,17 +43,7 @@ export class TokensController {
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
   @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto })
   async token(@Req() request: WardenRequest, @CurrentUser() user: UserRecord): Promise<TokenPair> {
-    const userAgent = request.headers['user-agent'];
-    const pair = await this.service().issue(user, {
-      ip: request.ip ?? null,
-      userAgent: typeof userAgent === 'string' ? userAgent : null,
-    });
-    this.events.emit(WardenEvent.LOGIN_SUCCEEDED, {
-      userId: user.id,
-      ip: request.ip ?? null,
-      reason: 'token',
-    });
-    return pair;
+    return this.logins.tokenLogin(user, request);
   }
 
   @Post('refresh')
@@ -72,7 +53,7 @@ export class TokensController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
   async refresh(@Body(wardenValidationPipe) body: RefreshTokenDto): Promise<TokenPair> {
-    const pair = await this.service().refresh(body.refreshToken);
+    const pair = await this.tokens.refresh(body.refreshToken);
     if (!pair) throw new SessionInvalidException();
     return pair;
   }
@@ -83,11 +64,6 @@ export class TokensController {
   @ApiOperation({ summary: 'Revoke a refresh token and its session (access tokens die with it)' })
   @ApiNoContentResponse()
   async revoke(@Body(wardenValidationPipe) body: RefreshTokenDto): Promise<void> {
-    await this.service().revoke(body.refreshToken);
-  }
-
-  private service(): TokenService {
-    if (!this.tokens) throw new NotFoundException('Token authentication is not enabled');
-    return this.tokens;
+    await this.tokens.revoke(body.refreshToken);
   }
 }

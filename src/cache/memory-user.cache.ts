@@ -1,5 +1,5 @@
-import type { Clock } from '../session/clock.js';
-import { systemClock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import type { CachedUser } from './user-cache.js';
 import { UserCache } from './user-cache.js';
 

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { MemoryUserCache } from '../cache/memory-user.cache.js';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
 import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';
 import { UsersModule } from '../users/users.module.js';
@@ -96,6 +96,7 @@ export class AppModule {
           }),
         }),
         AuthModule.forRootAsync({
+          tokens: true,
           inject: [{ token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),

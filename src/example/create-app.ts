@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import { securityHeaders } from '../security/security-headers.js';
 import { AppModule } from './app.module.js';
 import type { ExampleConfig } from './config.js';

@@ -70,7 +70,7 @@ export abstract class AttemptStore {
    * A right attempt, in one atomic step: settles it on `counted` (the account group's counters it
    * was counted on); takes the failures of the (account, IP) counter `pairKey` off `accountKey`
    * and forgets them; clears every key of `resetKeys` (failures since the last success); sets
-   * `knownKey` for `knownTtlMs`.
+   * `knownKey` for `knownTtlMs` from `now`.
    */
   abstract succeed(success: {
     counted: string[];
@@ -79,6 +79,7 @@ export abstract class AttemptStore {
     resetKeys: string[];
     knownKey: string;
     knownTtlMs: number;
+    now: number;
   }): Promise<void>;
 
   /** Deletes these counters (an unlock). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import { AccountLockedException, TooManyAttemptsException } from '../errors/warden.exceptions.js';
 import { normalizeEmail } from '../users/email.js';
 import type { AttemptCounter, AttemptPolicy, ConsumeResult } from './attempt.store.js';
@@ -10,8 +10,8 @@ import type {
   ResolvedLoginThrottleOptions,
 } from './login-throttle.options.js';
 import { resolveLoginThrottleOptions } from './login-throttle.options.js';
-import type { SecurityEvents } from './security-events.js';
-import { WardenEvent } from './security-events.js';
+import type { SecurityEvents } from '../core/security-events.js';
+import { WardenEvent } from '../core/security-events.js';
 
 /** One credential attempt in progress: settle it exactly once. */
 export interface CredentialAttempt {
@@ -140,6 +140,7 @@ export class LoginThrottle {
             resetKeys: [keys.consecutive.key],
             knownKey: keys.known,
             knownTtlMs: this.options.knownClientSeconds * 1000,
+            now: this.clock.now(),
           }),
         ]);
       },

@@ -1,4 +1,3 @@
-import type { Clock } from '../session/clock.js';
 import type {
   AttemptCounter,
   AttemptGroup,
@@ -22,10 +21,6 @@ const DEFAULT_STALE_MS = 60_000;
 export class MemoryAttemptStore extends AttemptStore {
   private readonly counters = new Map<string, CounterState>();
   private readonly known = new Map<string, number>();
-
-  constructor(private readonly clock: Clock) {
-    super();
-  }
 
   consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult> {
     const exempt =
@@ -79,6 +74,7 @@ export class MemoryAttemptStore extends AttemptStore {
     resetKeys: string[];
     knownKey: string;
     knownTtlMs: number;
+    now: number;
   }): Promise<void> {
     for (const key of success.counted) {
       const state = this.counters.get(key);
@@ -93,7 +89,7 @@ export class MemoryAttemptStore extends AttemptStore {
       const state = this.counters.get(key);
       if (state) state.f = 0;
     }
-    this.known.set(success.knownKey, this.clock.now() + success.knownTtlMs);
+    this.known.set(success.knownKey, success.now + success.knownTtlMs);
     return Promise.resolve();
   }
 

@@ -176,6 +176,7 @@ export class RedisAttemptStore extends AttemptStore {
     resetKeys: string[];
     knownKey: string;
     knownTtlMs: number;
+    now: number;
   }): Promise<void> {
     const keys = [
       success.pairKey,

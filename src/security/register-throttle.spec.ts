@@ -8,7 +8,7 @@ describe('RegisterThrottle', () => {
     it('allows maxPerIp attempts per IP, then 429 with the rest of the window', async () => {
       const clock = new FakeClock();
       const throttle = new RegisterThrottle(
-        new MemoryAttemptStore(clock),
+        new MemoryAttemptStore(),
         { maxPerIp: 2, windowSeconds: 100 },
         clock,
       );
@@ -28,9 +28,9 @@ describe('RegisterThrottle', () => {
   describe('constructor', () => {
     it('refuses a limit that is not a positive integer', () => {
       const clock = new FakeClock();
-      expect(
-        () => new RegisterThrottle(new MemoryAttemptStore(clock), { maxPerIp: 0 }, clock),
-      ).toThrow('registerThrottle.maxPerIp must be a positive integer, got 0');
+      expect(() => new RegisterThrottle(new MemoryAttemptStore(), { maxPerIp: 0 }, clock)).toThrow(
+        'registerThrottle.maxPerIp must be a positive integer, got 0',
+      );
     });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import { WardenErrorCode } from '../errors/error-codes.js';
 import { TooManyAttemptsException } from '../errors/warden.exceptions.js';
 import type { AttemptStore } from './attempt.store.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import type {
   SessionRecord,
   SessionRef,

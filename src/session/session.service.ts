@@ -1,12 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { CachedUser } from '../cache/user-cache.js';
-import type { Clock } from './clock.js';
-import { WARDEN_CLOCK } from './clock.js';
+import type { Clock } from '../core/clock.js';
+import { WARDEN_CLOCK } from '../core/clock.js';
 import { userTag } from '../core/redis-keys.js';
 import { SessionCookieCodec } from './session-cookie.js';
 import type { ResolvedSessionOptions } from './session.options.js';
-import type { SessionRecord, SessionRef, UserSessionsRef } from './session.record.js';
+import type {
+  SessionRecord,
+  SessionRef,
+  StoredSession,
+  UserSessionsRef,
+} from './session.record.js';
+import type { SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 import { WARDEN_SESSION_OPTIONS } from './session.tokens.js';
 
@@ -113,10 +119,9 @@ export class SessionService {
    * and records activity at most once per `touchIntervalSeconds`.
    */
   async validate(token: string | undefined, authVersion?: number): Promise<SessionValidation> {
-    const payload = this.cookie.decode(token);
-    if (!payload) return { ok: false, reason: 'malformed' };
-    const ref: SessionRef = { tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) };
-    const stored = await this.store.get(ref);
+    const found = await this.lookup(token);
+    if (!found) return { ok: false, reason: 'malformed' };
+    const { ref, stored } = found;
     if (!stored) return { ok: false, reason: 'unknown' };
     const { record } = stored;
     if (record.kind === 'token') return { ok: false, reason: 'unknown' }; // a refresh token is no cookie
@@ -190,16 +195,59 @@ export class SessionService {
     });
   }
 
+  /**
+   * The stored session a cookie value or refresh token points at (its signature checked first: no
+   * store call for a bad one). Null for a malformed or forged value; `stored` null for an unknown
+   * (expired, revoked or spent) id.
+   */
+  async lookup(
+    token: string | undefined,
+  ): Promise<{ ref: SessionRef; stored: StoredSession | null } | null> {
+    const payload = this.cookie.decode(token);
+    if (!payload) return null;
+    const ref: SessionRef = { tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) };
+    return { ref, stored: await this.store.get(ref) };
+  }
+
+  /** The user's live session with this public handle (and the prefetched user), or null. */
+  findByHandle(userId: string, handle: string): Promise<StoredSession | null> {
+    return this.store.findByHandle(this.userRef(userId), handle);
+  }
+
+  /**
+   * Rotates a token session (a refresh): the successor id takes the session over and `from` is
+   * marked spent in the same step, so a duplicate that loses the race finds the marker. Returns
+   * the successor's token, or null if `from` was no longer live.
+   */
+  async rotateSpent(
+    from: SessionRef,
+    record: SessionRecord,
+    marker: (successor: string) => SpentMarker,
+  ): Promise<string | null> {
+    const now = this.clock.now();
+    const id = SessionCookieCodec.newId();
+    const successor = this.cookie.encode({ id, tag: from.tag });
+    const next = { ...record, lastSeenAt: now, renewedAt: now };
+    const moved = await this.store.rotate(from, SessionCookieCodec.hashId(id), next, {
+      ttlMs: this.ttlMs(next, now),
+      graceMs: 0,
+      graceUntil: now,
+      spent: marker(successor),
+    });
+    return moved ? successor : null;
+  }
+
+  /** What is remembered of a spent id (a rotated refresh token), or null. */
+  spentMarker(ref: SessionRef): Promise<SpentMarker | null> {
+    return this.store.getSpent(ref);
+  }
+
   /** Destroys the session behind a cookie value (logout). True if one was destroyed. */
   async destroy(token: string | undefined): Promise<boolean> {
-    const payload = this.cookie.decode(token);
-    if (!payload) return false;
-    const stored = await this.store.get({
-      tag: payload.tag,
-      idHash: SessionCookieCodec.hashId(payload.id),
-    });
-    if (!stored) return false;
-    return this.store.destroy({ tag: payload.tag, idHash: stored.idHash }, stored.record);
+    const found = await this.lookup(token);
+    if (!found?.stored) return false;
+    const { ref, stored } = found;
+    return this.store.destroy({ tag: ref.tag, idHash: stored.idHash }, stored.record);
   }
 
   /** Destroys a session the app already holds. */
@@ -307,11 +355,6 @@ export class SessionService {
 
   private idleMs(record: SessionRecord): number {
     return (record.idleTimeoutSeconds ?? this.options.idleTimeoutSeconds) * 1000;
-  }
-
-  /** Key TTL for a record at `now`. */
-  storeTtlMs(record: SessionRecord, now: number = this.clock.now()): number {
-    return this.ttlMs(record, now);
   }
 
   /** The store location of a user's sessions. */

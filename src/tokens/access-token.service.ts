@@ -7,7 +7,7 @@ import {
   createSecretKey,
   randomBytes,
 } from 'node:crypto';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ResolvedAccessTokenOptions } from './access-token.options.js';
 
 /** The claims of a verified access token. */

@@ -8,7 +8,7 @@ import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-de
 import { UsersService } from './users.service.js';
 import { CachedUsers, WARDEN_USER_CACHE_TTL } from '../cache/cached-users.js';
 import { UserCache } from '../cache/user-cache.js';
-import { SecurityEvents } from '../security/security-events.js';
+import { SecurityEvents } from '../core/security-events.js';
 
 /**
  * Users and passwords. Global by default (`isGlobal: false` to opt out), so `AuthModule` and

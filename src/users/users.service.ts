@@ -5,7 +5,7 @@ import {
   PasswordChangeConflictException,
 } from '../errors/warden.exceptions.js';
 import { PasswordService } from '../passwords/password.service.js';
-import { SecurityEvents, WardenEvent } from '../security/security-events.js';
+import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { assertEmailAllowed, emailSkeleton, normalizeEmail } from './email.js';
 import { CachedUsers } from '../cache/cached-users.js';
 import type { UserRecord } from './user.record.js';

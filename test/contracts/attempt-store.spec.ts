@@ -4,7 +4,7 @@ import { redisHarness } from '../support/services.js';
 import { describeAttemptStoreContract } from './attempt-store.contract.js';
 
 describeAttemptStoreContract('MemoryAttemptStore', () => ({
-  create: async (clock) => new MemoryAttemptStore(clock),
+  create: async () => new MemoryAttemptStore(),
   destroy: async () => undefined,
 }));
 

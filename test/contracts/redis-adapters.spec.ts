@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createRedisAdapters } from '../../src/auth/redis-adapters.js';
 import { RedisKeys } from '../../src/core/redis-keys.js';
-import { systemClock } from '../../src/session/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { resolveSessionOptions } from '../../src/session/session.options.js';
 import { SessionService } from '../../src/session/session.service.js';
 import { deleteKeys, testRedis, uniqueName } from '../support/services.js';

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { RedisUserCache } from '../../src/cache/redis-user.cache.js';
 import { RedisAttemptStore } from '../../src/security/redis-attempt.store.js';
-import { systemClock } from '../../src/session/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { RedisSessionStore } from '../../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../../src/session/session.options.js';
 import { SessionService } from '../../src/session/session.service.js';

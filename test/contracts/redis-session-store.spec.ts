@@ -4,7 +4,7 @@ import { WardenUnavailableException } from '../../src/errors/warden.exceptions.j
 import { RedisSessionStore } from '../../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../../src/session/session.options.js';
 import { SessionService } from '../../src/session/session.service.js';
-import { systemClock } from '../../src/session/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { deleteKeys, testRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 

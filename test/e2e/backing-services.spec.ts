@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
-import { systemClock } from '../../src/session/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { SessionCookieCodec } from '../../src/session/session-cookie.js';
 import { resolveAccessTokenOptions } from '../../src/tokens/access-token.options.js';
 import { AccessTokenService } from '../../src/tokens/access-token.service.js';

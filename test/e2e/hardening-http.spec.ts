@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { CachedUser } from '../../src/index.js';
 import {
   Auth,
-  AuthGuard,
+  WardenAuthGuard,
   AuthModule,
   CacheInterceptor,
   CurrentUser,
@@ -20,7 +20,7 @@ import {
   Public,
   UsersModule,
 } from '../../src/index.js';
-import type { SecurityEvent } from '../../src/security/security-events.js';
+import type { SecurityEvent } from '../../src/core/security-events.js';
 import type { Adapter, TestApp } from '../support/app.js';
 import { ADAPTERS, sessionCookie, startTestApp, TEST_SECRETS } from '../support/app.js';
 
@@ -271,7 +271,7 @@ class HostModule {
         }),
       ],
       controllers: [HostController],
-      providers: globalGuard ? [{ provide: APP_GUARD, useClass: AuthGuard }] : [],
+      providers: globalGuard ? [{ provide: APP_GUARD, useClass: WardenAuthGuard }] : [],
     };
   }
 }

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   Auth,
-  AuthGuard,
+  WardenAuthGuard,
   AuthModule,
   CacheInterceptor,
   CurrentUser,
@@ -58,11 +58,11 @@ class ProjectsController {
     }),
   ],
   controllers: [ProjectsController],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [{ provide: APP_GUARD, useClass: WardenAuthGuard }],
 })
 class HostAppModule {}
 
-describe('a host app with AuthGuard installed globally', () => {
+describe('a host app with WardenAuthGuard installed globally', () => {
   let app: INestApplication;
 
   beforeAll(async () => {

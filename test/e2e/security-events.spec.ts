@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
-import type { SecurityEvent } from '../../src/security/security-events.js';
+import type { SecurityEvent } from '../../src/core/security-events.js';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { ExampleConfig } from '../../src/example/config.js';
-import type { Clock } from '../../src/session/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { createApp } from '../../src/example/create-app.js';
 import {
   createTestSchema,

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/session/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 
 /** A clock tests move by hand: no sleeps. */
 export class FakeClock implements Clock {

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { createParamDecorator } from '@nestjs/common';
-import type { WardenRequest } from '../http-context.js';
+import type { WardenRequest } from '../../core/http-context.js';
 
 /** The authenticated user (a `UserRecord`; map it with `toUserResponse()` before sending). */
 export const CurrentUser = createParamDecorator(

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { wardenValidationPipe } from '../validation.js';
 import { LoginDto } from '../dto/login.dto.js';
 import { LOCAL_STRATEGY } from '../strategies/local.strategy.js';
-import { HttpContext } from '../http-context.js';
+import { HttpContext } from '../../core/http-context.js';
 
 /**
  * Runs the login body through the validation pipe first (400 for a missing or mistyped field,

@@ -1,6 +1,6 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
-import { HttpContext } from '../http-context.js';
+import { HttpContext } from '../../core/http-context.js';
 
 /**
  * Marks every response of a controller `Cache-Control: no-store` and lets the request through.

@@ -1,25 +1,27 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
-import { SecurityEvents, WardenEvent } from '../../security/security-events.js';
+import { SecurityEvents, WardenEvent } from '../../core/security-events.js';
 import type { AuthModuleOptions } from '../auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS } from '../auth.module-definition.js';
 import { CsrfInvalidException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { csrfTokenMatches, sameOrigin, UNSAFE_METHODS } from '../../security/csrf.js';
 import { SessionService } from '../../session/session.service.js';
-import { CachedUsers } from '../../cache/cached-users.js';
-import { HttpContext } from '../http-context.js';
+import { Authenticator } from '../../session/authenticator.js';
+import { HttpContext } from '../../core/http-context.js';
 
 /**
- * Cookie authentication: a valid session whose user is active and whose authVersion is current;
- * sends the rotated cookie when the renewal clock turned; on unsafe methods requires the
- * session's CSRF token in `X-CSRF-Token` and a same-origin request. Throws 401/403, never
- * returns false. As a guard it marks the response `Cache-Control: no-store` first.
+ * Cookie authentication: the {@link Authenticator} decides whether the cookie's session and its
+ * user are good; this guard reads the cookie, sends the rotated cookie when the renewal clock
+ * turned, reports a change of IP or user agent (or ends the session, with `onContextChange:
+ * 'reject'`), and on unsafe methods requires the session's CSRF token in `X-CSRF-Token` and a
+ * same-origin request. Throws 401/403, never returns false. As a guard it marks the response
+ * `Cache-Control: no-store` first.
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionService,
-    private readonly users: CachedUsers,
+    private readonly authenticator: Authenticator,
     private readonly http: HttpContext,
     private readonly events: SecurityEvents,
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
@@ -36,29 +38,16 @@ export class SessionAuthGuard implements CanActivate {
    */
   async authenticate(context: ExecutionContext): Promise<true> {
     const request = this.http.request(context);
-    // Already authenticated by another guard on this request (a global AuthGuard plus @Auth()).
+    // Already authenticated by another guard on this request (a global WardenAuthGuard plus @Auth()).
     if (request.wardenAuth && request.user) return true;
     const token = this.sessions.cookie.read(request.headers.cookie);
     if (!token) throw new SessionInvalidException();
-    const result = await this.sessions.validate(token);
-    if (!result.ok) {
-      if (result.reason === 'idle' || result.reason === 'absolute') {
-        this.events.emit(WardenEvent.SESSION_EXPIRED, { reason: result.reason });
-      }
+    const result = await this.authenticator.cookie(token);
+    if (typeof result === 'string') {
       this.http.setCookie(context, this.sessions.cookie.expire());
       throw new SessionInvalidException();
     }
-    const user = await this.users.load(result.session.userId, result.user);
-    if (!user || !user.isActive || user.authVersion !== result.session.authVersion) {
-      await this.sessions.destroySession(result.session);
-      this.events.emit(WardenEvent.SESSION_REVOKED, {
-        userId: result.session.userId,
-        sessionId: result.session.handle,
-        reason: user?.isActive === false ? 'deactivated' : 'auth-version',
-      });
-      this.http.setCookie(context, this.sessions.cookie.expire());
-      throw new SessionInvalidException();
-    }
+    const { user } = result;
     const ip = this.http.clientIp(request);
     const userAgent = this.http.header(request, 'user-agent') ?? null;
     let session = result.session;

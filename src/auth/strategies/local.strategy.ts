@@ -5,11 +5,11 @@ import { InvalidCredentialsException } from '../../errors/warden.exceptions.js';
 import type { UserRecord } from '../../users/user.record.js';
 import { UsersService } from '../../users/users.service.js';
 import { normalizeEmail } from '../../users/email.js';
-import { SecurityEvents, WardenEvent } from '../../security/security-events.js';
+import { SecurityEvents, WardenEvent } from '../../core/security-events.js';
 import { createHash } from 'node:crypto';
 import { LoginThrottle } from '../../security/login-throttle.js';
-import { HttpContext } from '../http-context.js';
-import type { WardenRequest } from '../http-context.js';
+import { HttpContext } from '../../core/http-context.js';
+import type { WardenRequest } from '../../core/http-context.js';
 
 /** passport strategy name; prefixed because passport is a process-wide singleton. */
 export const LOCAL_STRATEGY = 'warden-local';

@@ -29,11 +29,12 @@ export class HttpContext {
 
   /** Appends a `Set-Cookie` header (several may be sent in one response). */
   setCookie(context: ExecutionContext, value: string): void {
-    this.adapterHost.httpAdapter.appendHeader(
-      context.switchToHttp().getResponse(),
-      'Set-Cookie',
-      value,
-    );
+    this.appendCookie(context.switchToHttp().getResponse(), value);
+  }
+
+  /** Appends a `Set-Cookie` header to a response object (`@Res({ passthrough: true })`). */
+  appendCookie(response: unknown, value: string): void {
+    this.adapterHost.httpAdapter.appendHeader(response, 'Set-Cookie', value);
   }
 
   /**
@@ -56,5 +57,10 @@ export class HttpContext {
   /** Client IP as the adapter resolved it (honouring its trust-proxy setting). */
   clientIp(request: WardenRequest): string | null {
     return request.ip ?? null;
+  }
+
+  /** Where a request comes from: client IP and user agent, as sessions and events keep them. */
+  clientContext(request: WardenRequest): { ip: string | null; userAgent: string | null } {
+    return { ip: this.clientIp(request), userAgent: this.header(request, 'user-agent') ?? null };
   }
 }

@@ -2,21 +2,21 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable, Optional } from '@nestjs/common';
 import { SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { TokenService } from '../../tokens/token.service.js';
-import type { WardenRequest } from '../http-context.js';
+import type { WardenRequest } from '../../core/http-context.js';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth.constants.js';
-import { HttpContext } from '../http-context.js';
+import { HttpContext } from '../../core/http-context.js';
 import { SessionAuthGuard } from './session-auth.guard.js';
 
 /**
- * The guard to install globally (`{ provide: APP_GUARD, useClass: AuthGuard }`) or per route
- * (through `@Auth()`): lets `@Public()` routes through, authenticates everything else. Today it
- * accepts an `Authorization: Bearer` access token (while its session lives) or the session cookie;
- * the user comes from the cache (`CachedUsers`). Every response of a route it guards is
- * `Cache-Control: no-store`, its 401/403 included.
+ * The guard to install globally (`{ provide: APP_GUARD, useClass: WardenAuthGuard }`) or per
+ * route (through `@Auth()`): lets `@Public()` routes through, authenticates everything else with
+ * an `Authorization: Bearer` access token (when tokens are mounted; accepted while its session
+ * lives) or the session cookie. Every response of a route it guards is `Cache-Control: no-store`,
+ * its 401/403 included.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class WardenAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly session: SessionAuthGuard,

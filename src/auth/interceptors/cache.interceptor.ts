@@ -2,8 +2,8 @@ import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/com
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { from, switchMap } from 'rxjs';
-import { AuthGuard } from '../auth/guards/auth.guard.js';
-import type { WardenRequest } from '../auth/http-context.js';
+import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
+import type { WardenRequest } from '../../core/http-context.js';
 
 /**
  * Optional authentication with cache-aside user loading, for routes open to everyone that
@@ -12,7 +12,7 @@ import type { WardenRequest } from '../auth/http-context.js';
  * through `CachedUsers` (no database query on a cache hit); otherwise the request goes on
  * anonymous. A backing service that is down is still a 503, never a silent anonymous pass.
  * A response to a request it authenticated is `Cache-Control: no-store` (set by
- * `AuthGuard.authenticate`); an anonymous one is left to the route.
+ * `WardenAuthGuard.authenticate`); an anonymous one is left to the route.
  *
  * ```ts
  * @Public() @UseInterceptors(CacheInterceptor) @Get('home') home(@CurrentUser() user?: CachedUser) {}
@@ -20,7 +20,7 @@ import type { WardenRequest } from '../auth/http-context.js';
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
-  constructor(private readonly auth: AuthGuard) {}
+  constructor(private readonly auth: WardenAuthGuard) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<WardenRequest>();
