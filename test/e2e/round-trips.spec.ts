@@ -76,4 +76,26 @@ describe.each(ADAPTERS)('Redis commands per request on %s', (adapter) => {
     });
     expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
   });
+
+  it('reads the token session and its cached user once per refresh, then rotates in one script', async () => {
+    const email = `cost-refresh-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const pair = await request(t.server).post('/auth/token').send({ email, password }).expect(200);
+    const bearer = `Bearer ${pair.body.accessToken as string}`;
+    await request(t.server).get('/auth/me').set('Authorization', bearer).expect(200); // fills the cache
+    const first = await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: pair.body.refreshToken })
+      .expect(200); // loads the scripts
+
+    const sent = await commandsDuring(() =>
+      request(t.server)
+        .post('/auth/token/refresh')
+        .send({ refreshToken: first.body.refreshToken })
+        .expect(200),
+    );
+    // The session with its cached user (one script), then the rotation that also marks the old
+    // token spent (one script): no second read of the user, no separate write of the marker.
+    expect(sent).toEqual(['evalsha', 'evalsha']);
+  });
 });
