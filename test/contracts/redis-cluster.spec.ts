@@ -7,9 +7,12 @@ import { resolveSessionOptions } from '../../src/session/session.options.js';
 import { SessionService } from '../../src/session/session.service.js';
 import { startRedisCluster } from '../support/redis-servers.js';
 import { uniqueName } from '../support/services.js';
-import { describeAttemptStoreContract } from './attempt-store.contract.js';
-import { describeSessionStoreContract } from './session-store.contract.js';
-import { alice, describeUserCacheContract } from './user-cache.contract.js';
+import { describeAttemptStoreContract } from '../../src/testing/contracts/attempt-store.contract.js';
+import { describeSessionStoreContract } from '../../src/testing/contracts/session-store.contract.js';
+import {
+  alice,
+  describeUserCacheContract,
+} from '../../src/testing/contracts/user-cache.contract.js';
 
 // Three masters of our own (redis-server --cluster-enabled yes, joined by redis-cli --cluster
 // create); every Redis adapter runs its contract through ioredis' Cluster client.

@@ -1,7 +1,7 @@
 import { MemorySessionStore } from '../../src/session/memory-session.store.js';
 import { RedisSessionStore } from '../../src/session/redis-session.store.js';
 import { redisHarness } from '../support/services.js';
-import { describeSessionStoreContract } from './session-store.contract.js';
+import { describeSessionStoreContract } from '../../src/testing/contracts/session-store.contract.js';
 
 describeSessionStoreContract('MemorySessionStore', () => ({
   create: async (clock) => new MemorySessionStore({ clock }),

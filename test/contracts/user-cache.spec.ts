@@ -1,7 +1,7 @@
 import { MemoryUserCache } from '../../src/cache/memory-user.cache.js';
 import { RedisUserCache } from '../../src/cache/redis-user.cache.js';
 import { redisHarness } from '../support/services.js';
-import { describeUserCacheContract } from './user-cache.contract.js';
+import { describeUserCacheContract } from '../../src/testing/contracts/user-cache.contract.js';
 
 describeUserCacheContract('MemoryUserCache', () => ({
   create: async () => new MemoryUserCache(),

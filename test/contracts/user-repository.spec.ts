@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/example/database.js';
 import { MemoryUserRepository } from '../../src/users/memory-user.repository.js';
 import { TypeOrmUserRepository } from '../../src/users/typeorm-user.repository.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
-import { describeUserRepositoryContract } from './user-repository.contract.js';
+import { describeUserRepositoryContract } from '../../src/testing/contracts/user-repository.contract.js';
 
 describeUserRepositoryContract('MemoryUserRepository', () => ({
   create: async () => new MemoryUserRepository(),

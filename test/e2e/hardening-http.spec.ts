@@ -8,13 +8,13 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { CachedUser } from '../../src/index.js';
+import { loginForTest } from '../../src/testing/index.js';
 import {
   Auth,
   WardenAuthGuard,
   AuthModule,
   CacheInterceptor,
   CurrentUser,
-  loginForTest,
   MemorySessionStore,
   MemoryUserRepository,
   Public,

@@ -9,12 +9,12 @@ import {
   AuthModule,
   CacheInterceptor,
   CurrentUser,
-  loginForTest,
   MemorySessionStore,
   MemoryUserRepository,
   Public,
   UsersModule,
 } from '../../src/index.js';
+import { loginForTest } from '../../src/testing/index.js';
 import type { CachedUser, UserRecord } from '../../src/index.js';
 
 @Controller('projects')

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ describe('the npm package', () => {
     const files = packed[0].files.map((f) => f.path);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/testing/index.js');
     expect(files.filter((f) => /^dist\/(main|example)|\.spec\.|^src\/|^test\//.test(f))).toEqual(
       [],
     );
@@ -65,5 +66,31 @@ describe('the npm package', () => {
       found: true,
       me: 200,
     });
+
+    // nest-warden/testing: the consumer runs the exported contract suite against its own
+    // UserCache adapter with Jest, and the suite fails an adapter that breaks the port.
+    const runSuite = (broken: boolean) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--experimental-vm-modules',
+          '--no-warnings',
+          join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+          '--config',
+          JSON.stringify({
+            rootDir: dir,
+            testMatch: ['<rootDir>/dist/**/*.test.js'],
+            transform: {},
+            testEnvironment: 'node',
+          }),
+        ],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, BROKEN: broken ? '1' : '0' } },
+      );
+    const good = runSuite(false);
+    expect(good.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
+    expect(good.status).toBe(0);
+    const bad = runSuite(true);
+    expect(bad.stderr).toMatch(/Tests:\s+2 failed, 1 passed, 3 total/);
+    expect(bad.status).not.toBe(0);
   });
 });

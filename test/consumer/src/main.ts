@@ -9,10 +9,9 @@ import {
   MemoryUserRepository,
   UsersModule,
   UsersService,
-  loginForTest,
-  normalizeEmail,
   type UserRecord,
 } from 'nest-warden';
+import { loginForTest } from 'nest-warden/testing';
 
 @Module({
   imports: [
@@ -46,7 +45,7 @@ const user: UserRecord | null = await app.get(UsersService).findByEmail('consume
 console.log(
   JSON.stringify({
     status: response.status,
-    found: user?.email === normalizeEmail('CONSUMER@example.com'),
+    found: user?.email === 'consumer@example.com',
     me: me.status,
   }),
 );

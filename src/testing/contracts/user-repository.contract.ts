@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { EmailTakenException } from '../../src/errors/warden.exceptions.js';
-import { emailSkeleton } from '../../src/users/email.js';
-import type { NewUserRecord } from '../../src/users/user.record.js';
-import type { UserRepository } from '../../src/users/user.repository.js';
+import { EmailTakenException } from '../../errors/warden.exceptions.js';
+import { emailSkeleton } from '../../users/email.js';
+import type { NewUserRecord } from '../../users/user.record.js';
+import type { UserRepository } from '../../users/user.repository.js';
 
 /** How a contract run gets a fresh, empty repository, and gives it back. */
 export interface UserRepositoryHarness {

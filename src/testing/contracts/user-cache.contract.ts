@@ -1,5 +1,6 @@
-import type { CachedUser, UserCache } from '../../src/cache/user-cache.js';
+import type { CachedUser, UserCache } from '../../cache/user-cache.js';
 
+/** The user the cache contract stores. */
 export const alice: CachedUser = {
   id: '0b0e7e5a-0000-4000-8000-0000000a11ce',
   email: 'alice@example.com',
@@ -10,10 +11,17 @@ export const alice: CachedUser = {
   createdAt: new Date('2026-01-02T03:04:05.000Z'),
 };
 
-export function describeUserCacheContract(
-  name: string,
-  harness: () => { create: () => Promise<UserCache>; destroy: () => Promise<void> },
-) {
+/** How a contract run gets a fresh cache, and cleans up. */
+export interface UserCacheHarness {
+  create: () => Promise<UserCache>;
+  destroy: () => Promise<void>;
+}
+
+/**
+ * What every `UserCache` must do: miss, fill (never over a value), invalidate with a tombstone
+ * a late fill cannot overwrite. Runs under Jest or Vitest (with globals).
+ */
+export function describeUserCacheContract(name: string, harness: () => UserCacheHarness) {
   describe(`UserCache contract: ${name}`, () => {
     const h = harness();
     let cache: UserCache;

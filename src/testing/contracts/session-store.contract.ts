@@ -1,8 +1,8 @@
-import { resolveSessionOptions } from '../../src/session/session.options.js';
-import type { SessionOptions } from '../../src/session/session.options.js';
-import { SessionDataTooLargeError, SessionService } from '../../src/session/session.service.js';
-import type { SessionStore } from '../../src/session/session.store.js';
-import { FakeClock } from '../support/fake-clock.js';
+import { resolveSessionOptions } from '../../session/session.options.js';
+import type { SessionOptions } from '../../session/session.options.js';
+import { SessionDataTooLargeError, SessionService } from '../../session/session.service.js';
+import type { SessionStore } from '../../session/session.store.js';
+import { FakeClock } from '../fake-clock.js';
 
 /** How a contract run gets a fresh store on a given clock, and cleans up. */
 export interface SessionStoreHarness {

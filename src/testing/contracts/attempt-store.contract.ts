@@ -1,10 +1,10 @@
-import { FakeClock } from '../support/fake-clock.js';
-import type { AttemptStore } from '../../src/security/attempt.store.js';
-import { LoginThrottle } from '../../src/security/login-throttle.js';
+import { FakeClock } from '../fake-clock.js';
+import type { AttemptStore } from '../../security/attempt.store.js';
+import { LoginThrottle } from '../../security/login-throttle.js';
 import {
   AccountLockedException,
   TooManyAttemptsException,
-} from '../../src/errors/warden.exceptions.js';
+} from '../../errors/warden.exceptions.js';
 
 export interface AttemptStoreHarness {
   create: (clock: FakeClock) => Promise<AttemptStore>;

@@ -1,0 +1,14 @@
+// nest-warden/testing: helpers for host apps' tests. Every export is listed by name.
+export { loginForTest } from './login-for-test.js';
+export type { TestLogin } from './login-for-test.js';
+export { FakeClock } from './fake-clock.js';
+// The contract suites every shipped adapter passes: run them against your own adapter (Jest, or
+// Vitest with globals) to know it keeps the port's promises.
+export { describeSessionStoreContract } from './contracts/session-store.contract.js';
+export type { SessionStoreHarness } from './contracts/session-store.contract.js';
+export { describeUserRepositoryContract } from './contracts/user-repository.contract.js';
+export type { UserRepositoryHarness } from './contracts/user-repository.contract.js';
+export { describeUserCacheContract } from './contracts/user-cache.contract.js';
+export type { UserCacheHarness } from './contracts/user-cache.contract.js';
+export { describeAttemptStoreContract } from './contracts/attempt-store.contract.js';
+export type { AttemptStoreHarness } from './contracts/attempt-store.contract.js';
