@@ -80,10 +80,12 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
     });
 
     it('answers login, cookie and bearer routes with a fast 503 + Retry-After, never a cookie', async () => {
-      await request(t.server)
+      const registered = await request(t.server)
         .post('/auth/register')
         .send({ email: 'r@example.com', password })
         .expect(201);
+      const userId = registered.body.id as string;
+      expect(userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const started = Date.now();
       const login = await request(t.server)
         .post('/auth/login')
@@ -109,11 +111,14 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
         resolveAccessTokenOptions({ secrets: t.config.jwtSecrets }),
         systemClock,
       );
-      const { token: bearer } = await access.sign({
-        userId: 'someone',
-        sessionHandle: 'h'.repeat(22),
-      });
-      await request(t.server).get('/auth/me').set('Authorization', `Bearer ${bearer}`).expect(503);
+      // A real user's id: the database finds them, so only the unreachable session store can
+      // make this a 503 (a malformed id would fail in PostgreSQL and give a 503 of its own).
+      const { token: bearer } = await access.sign({ userId, sessionHandle: 'h'.repeat(22) });
+      const byBearer = await request(t.server)
+        .get('/auth/me')
+        .set('Authorization', `Bearer ${bearer}`);
+      expect(byBearer.status).toBe(503);
+      expect(byBearer.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(5000);
     });
 
