@@ -89,7 +89,10 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       expect(register.status).toBe(503);
       expect(register.headers['retry-after']).toMatch(/^\d+$/);
       expect(await t.app.get(UsersService).findByEmail('r@example.com')).toBeNull();
-      await t.app.get(UsersService).register({ email: 'r@example.com', password });
+      const { id: userId } = await t.app
+        .get(UsersService)
+        .register({ email: 'r@example.com', password });
+      expect(userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const login = await request(t.server)
         .post('/auth/login')
         .send({ email: 'r@example.com', password });
@@ -114,11 +117,14 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
         resolveAccessTokenOptions({ secrets: t.config.jwtSecrets }),
         systemClock,
       );
-      const { token: bearer } = await access.sign({
-        userId: 'someone',
-        sessionHandle: 'h'.repeat(22),
-      });
-      await request(t.server).get('/auth/me').set('Authorization', `Bearer ${bearer}`).expect(503);
+      // A real user's id: the database finds them, so only the unreachable session store can
+      // make this a 503 (a malformed id would fail in PostgreSQL and give a 503 of its own).
+      const { token: bearer } = await access.sign({ userId, sessionHandle: 'h'.repeat(22) });
+      const byBearer = await request(t.server)
+        .get('/auth/me')
+        .set('Authorization', `Bearer ${bearer}`);
+      expect(byBearer.status).toBe(503);
+      expect(byBearer.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(5000);
     });
 
