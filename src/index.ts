@@ -11,7 +11,7 @@ export { RolesGuard } from './auth/guards/roles.guard.js';
 export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
 export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
-export type { WardenRequest } from './core/http-context.js';
+export type { WardenRequest } from './auth/warden-request.js';
 
 // Users
 export { UsersModule } from './users/users.module.js';
@@ -27,11 +27,11 @@ export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.j
 export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';
 
 // Cache
-export { UserCache } from './cache/user-cache.js';
-export type { CachedUser } from './cache/user-cache.js';
-export { RedisUserCache } from './cache/redis-user.cache.js';
-export type { RedisUserCacheOptions } from './cache/redis-user.cache.js';
-export { MemoryUserCache } from './cache/memory-user.cache.js';
+export { UserCache } from './users/user-cache.js';
+export type { CachedUser } from './users/user-cache.js';
+export { RedisUserCache } from './users/redis-user.cache.js';
+export type { RedisUserCacheOptions } from './users/redis-user.cache.js';
+export { MemoryUserCache } from './users/memory-user.cache.js';
 export { CacheInterceptor } from './auth/interceptors/cache.interceptor.js';
 
 // Passwords
@@ -119,4 +119,3 @@ export {
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
-

@@ -27,9 +27,8 @@ import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
 import { SessionService } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.service.js';
-import type { UserRecord } from '../users/user.record.js';
-import type { CachedUser } from '../cache/user-cache.js';
-import type { WardenRequest } from '../core/http-context.js';
+import type { CachedUser } from '../users/user-cache.js';
+import type { WardenRequest } from './warden-request.js';
 import { HttpContext } from '../core/http-context.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { RegisterThrottle } from '../security/register-throttle.js';
@@ -108,7 +107,7 @@ export class AuthController {
   async login(
     @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,
-    @CurrentUser() user: UserRecord,
+    @CurrentUser() user: CachedUser,
   ): Promise<LoginResponseDto> {
     const rememberMe = (request.body as LoginDto).rememberMe;
     const { setCookie, body } = await this.logins.cookieLogin(user, request, { rememberMe });

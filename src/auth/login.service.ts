@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { HttpContext } from '../core/http-context.js';
-import type { WardenRequest } from '../core/http-context.js';
+import type { WardenRequest } from './warden-request.js';
 import { csrfTokenFor } from '../security/csrf.js';
 import type { SessionRecord } from '../session/session.record.js';
 import type { ActiveSession } from '../session/session.service.js';
@@ -10,7 +10,7 @@ import type { TokenPair } from '../tokens/token.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import { toUserResponse } from '../users/user-response.dto.js';
 import type { UserResponseDto } from '../users/user-response.dto.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../users/user-cache.js';
 import { UsersService } from '../users/users.service.js';
 
 /** A cookie login's outcome: the `Set-Cookie` value and the response body. */
@@ -40,7 +40,7 @@ export class LoginService {
    * session cookie.
    */
   async cookieLogin(
-    user: UserRecord,
+    user: CachedUser,
     request: WardenRequest,
     options: { rememberMe?: boolean } = {},
   ): Promise<CookieLogin> {
@@ -56,7 +56,7 @@ export class LoginService {
   }
 
   /** A token session: an access token and a refresh token (needs `tokens` configured). */
-  async tokenLogin(user: UserRecord, request: WardenRequest): Promise<TokenPair> {
+  async tokenLogin(user: CachedUser, request: WardenRequest): Promise<TokenPair> {
     if (!this.tokens) throw new Error('nest-warden: tokenLogin needs AuthModule `tokens`');
     const { pair, session, evicted } = await this.tokens.issue(
       user,
@@ -78,7 +78,7 @@ export class LoginService {
   }
 
   private async completed(
-    user: UserRecord,
+    user: CachedUser,
     session: SessionRecord,
     evicted: SessionRecord[],
     kind?: 'token',

@@ -4,7 +4,7 @@ import {
   PasswordChangeConflictException,
   SessionInvalidException,
 } from '../errors/warden.exceptions.js';
-import type { CachedUser } from '../cache/user-cache.js';
+import type { CachedUser } from '../users/user-cache.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import type { ActiveSession } from '../session/session.service.js';

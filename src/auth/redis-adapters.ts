@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisUserCache } from '../cache/redis-user.cache.js';
+import { RedisUserCache } from '../users/redis-user.cache.js';
 import { RedisKeys } from '../core/redis-keys.js';
 import { RedisAttemptStore } from '../security/redis-attempt.store.js';
 import { RedisSessionStore } from '../session/redis-session.store.js';

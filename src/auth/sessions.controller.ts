@@ -11,7 +11,7 @@ import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
-import type { CachedUser } from '../cache/user-cache.js';
+import type { CachedUser } from '../users/user-cache.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentSession, CurrentUser } from './decorators/current.decorators.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';

@@ -14,13 +14,13 @@ import { LoginService } from './login.service.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import type { TokenPair } from '../tokens/token.service.js';
 import { TokenService } from '../tokens/token.service.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../users/user-cache.js';
 import { Public } from './decorators/auth.decorators.js';
 import { CurrentUser } from './decorators/current.decorators.js';
 import { RefreshTokenDto, TokenPairDto } from './dto/refresh-token.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
-import type { WardenRequest } from '../core/http-context.js';
+import type { WardenRequest } from './warden-request.js';
 import { wardenValidationPipe } from './validation.js';
 
 /** `/auth/token*`: bearer tokens for API clients, bound to server sessions. */
@@ -42,7 +42,7 @@ export class TokensController {
   @ApiBadRequestResponse({ type: WardenErrorResponseDto })
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
   @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto })
-  async token(@Req() request: WardenRequest, @CurrentUser() user: UserRecord): Promise<TokenPair> {
+  async token(@Req() request: WardenRequest, @CurrentUser() user: CachedUser): Promise<TokenPair> {
     return this.logins.tokenLogin(user, request);
   }
 

@@ -1,21 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ActiveSession } from '../session/session.service.js';
-import type { CachedUser } from '../cache/user-cache.js';
 
-/** What nest-warden reads from and attaches to a request, on Express and Fastify alike. */
-export interface WardenRequest {
+/** What nest-warden reads of a request, on Express and Fastify alike. */
+export interface HttpRequest {
   headers: Record<string, string | string[] | undefined>;
   method: string;
   ip?: string;
   body?: unknown;
-  /** The authenticated user (passport convention): a cached snapshot, never the hash. */
-  user?: CachedUser;
-  /** The session behind a cookie-authenticated request. */
-  wardenSession?: ActiveSession;
-  /** How the request authenticated. */
-  wardenAuth?: 'session' | 'bearer';
 }
 
 /** Request and response helpers that work on every HTTP adapter, without cookie middleware. */
@@ -23,8 +15,8 @@ export interface WardenRequest {
 export class HttpContext {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  request(context: ExecutionContext): WardenRequest {
-    return context.switchToHttp().getRequest<WardenRequest>();
+  request<T extends HttpRequest = HttpRequest>(context: ExecutionContext): T {
+    return context.switchToHttp().getRequest<T>();
   }
 
   /** Appends a `Set-Cookie` header (several may be sent in one response). */
@@ -49,18 +41,18 @@ export class HttpContext {
   }
 
   /** One header as a string. */
-  header(request: WardenRequest, name: string): string | undefined {
+  header(request: HttpRequest, name: string): string | undefined {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
   }
 
   /** Client IP as the adapter resolved it (honouring its trust-proxy setting). */
-  clientIp(request: WardenRequest): string | null {
+  clientIp(request: HttpRequest): string | null {
     return request.ip ?? null;
   }
 
   /** Where a request comes from: client IP and user agent, as sessions and events keep them. */
-  clientContext(request: WardenRequest): { ip: string | null; userAgent: string | null } {
+  clientContext(request: HttpRequest): { ip: string | null; userAgent: string | null } {
     return { ip: this.clientIp(request), userAgent: this.header(request, 'user-agent') ?? null };
   }
 }

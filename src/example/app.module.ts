@@ -6,7 +6,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
-import { MemoryUserCache } from '../cache/memory-user.cache.js';
+import { MemoryUserCache } from '../users/memory-user.cache.js';
 import type { Clock } from '../core/clock.js';
 import { MemorySessionStore } from '../session/memory-session.store.js';
 import { TypeOrmUserRepository } from '../users/typeorm-user.repository.js';

@@ -122,6 +122,11 @@ export class LoginThrottle {
     this.events?.emit(WardenEvent.LOGIN_UNLOCKED, { accountHash: keys.account.slice(0, 16) });
   }
 
+  /** The 16-hex SHA-256 prefix of a normalised email that events carry instead of the email. */
+  accountHash(email: string): string {
+    return digest(normalizeEmail(String(email))).slice(0, 16);
+  }
+
   private attempt(keys: AttemptKeys, counted: string[]): CredentialAttempt {
     const inAccount = [keys.perAccount, keys.pair, keys.consecutive].filter((c) =>
       counted.includes(c.key),

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CachedUsers } from '../cache/cached-users.js';
-import type { CachedUser } from '../cache/user-cache.js';
+import { CachedUsers } from '../users/cached-users.js';
+import type { CachedUser } from '../users/user-cache.js';
 import type { Clock } from '../core/clock.js';
 import { WARDEN_CLOCK } from '../core/clock.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { RedisScripts, withTimeout } from '../core/redis-calls.js';
 import { RedisKeys } from '../core/redis-keys.js';
-import { decodeCachedUser } from '../cache/user-cache.js';
+import { decodeCachedUser } from '../users/user-cache.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import * as scripts from './redis-session.scripts.js';
 import type {

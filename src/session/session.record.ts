@@ -1,4 +1,4 @@
-import type { CachedUser } from '../cache/user-cache.js';
+import type { CachedUser } from '../users/user-cache.js';
 
 /**
  * What the store keeps per session: small, JSON, bounded. Never the raw session id; times are

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { CachedUser } from '../cache/user-cache.js';
+import type { CachedUser } from '../users/user-cache.js';
 import type { Clock } from '../core/clock.js';
 import { WARDEN_CLOCK } from '../core/clock.js';
 import { userTag } from '../core/redis-keys.js';

@@ -8,7 +8,7 @@ import { Authenticator } from '../session/authenticator.js';
 import type { SessionContext } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
 import type { SessionRecord, SessionRef } from '../session/session.record.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { CachedUser } from '../users/user-cache.js';
 import { AccessTokenService } from './access-token.service.js';
 import { WARDEN_TOKEN_OPTIONS } from './tokens.tokens.js';
 
@@ -53,7 +53,7 @@ export class TokenService {
 
   /** A new token session for a user who just proved their credentials. */
   async issue(
-    user: UserRecord,
+    user: CachedUser,
     context: SessionContext,
   ): Promise<{ pair: TokenPair; session: SessionRecord; evicted: SessionRecord[] }> {
     const { token, session, evicted } = await this.sessions.create(user, context, undefined, {

@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { PasswordOptions } from '../passwords/password.options.js';
 import type { UserRepository } from './user.repository.js';
-import type { UserCache } from '../cache/user-cache.js';
+import type { UserCache } from './user-cache.js';
 
 /** Options of {@link UsersModule}. */
 export interface UsersModuleOptions {

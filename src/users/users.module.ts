@@ -6,8 +6,8 @@ import { UserRepository } from './user.repository.js';
 import type { UsersModuleOptions } from './users.module-definition.js';
 import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition.js';
 import { UsersService } from './users.service.js';
-import { CachedUsers, WARDEN_USER_CACHE_TTL } from '../cache/cached-users.js';
-import { UserCache } from '../cache/user-cache.js';
+import { CachedUsers, WARDEN_USER_CACHE_TTL } from './cached-users.js';
+import { UserCache } from './user-cache.js';
 import { SecurityEvents } from '../core/security-events.js';
 
 /**

@@ -7,7 +7,7 @@ import {
 import { PasswordService } from '../passwords/password.service.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { assertEmailAllowed, emailSkeleton, normalizeEmail } from './email.js';
-import { CachedUsers } from '../cache/cached-users.js';
+import { CachedUsers } from './cached-users.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
 

@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { RedisUserCache } from '../../src/cache/redis-user.cache.js';
+import { RedisUserCache } from '../../src/users/redis-user.cache.js';
 import { RedisAttemptStore } from '../../src/security/redis-attempt.store.js';
 import { systemClock } from '../../src/core/clock.js';
 import { RedisSessionStore } from '../../src/session/redis-session.store.js';

@@ -1,5 +1,5 @@
-import { MemoryUserCache } from '../../src/cache/memory-user.cache.js';
-import { RedisUserCache } from '../../src/cache/redis-user.cache.js';
+import { MemoryUserCache } from '../../src/users/memory-user.cache.js';
+import { RedisUserCache } from '../../src/users/redis-user.cache.js';
 import { redisHarness } from '../support/services.js';
 import { describeUserCacheContract } from '../../src/testing/contracts/user-cache.contract.js';
 

@@ -3,6 +3,8 @@ import { Catch, Controller, Get, HttpException, Module, NotFoundException } from
 import { APP_FILTER } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import request from 'supertest';
 import {
   AuthModule,
@@ -14,6 +16,7 @@ import {
 } from '../../src/index.js';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp } from '../support/app.js';
+import { ROOT } from '../support/processes.js';
 
 const password = 'correct horse battery staple';
 const secrets = ['architecture-secret-0123456789abcdefghij'];
@@ -149,5 +152,29 @@ describe("the library's exception filter", () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('the source layout', () => {
+  it('has no two-way imports between the folders of src/', () => {
+    const root = join(ROOT, 'src');
+    const edges = new Map<string, Set<string>>();
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+      );
+    for (const file of walk(root).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
+      const from = relative(root, file).split(sep)[0];
+      if (from.endsWith('.ts')) continue;
+      for (const [, path] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+        const to = relative(root, resolve(dirname(file), path)).split(sep)[0];
+        if (to !== from && !to.endsWith('.js'))
+          edges.set(from, (edges.get(from) ?? new Set()).add(to));
+      }
+    }
+    const twoWay = [...edges].flatMap(([from, tos]) =>
+      [...tos].filter((to) => edges.get(to)?.has(from)).map((to) => `${from} <-> ${to}`),
+    );
+    expect(twoWay).toEqual([]);
   });
 });

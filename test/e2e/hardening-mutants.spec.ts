@@ -18,7 +18,7 @@ import {
   UsersModule,
   UsersService,
 } from '../../src/index.js';
-import { CachedUsers } from '../../src/cache/cached-users.js';
+import { CachedUsers } from '../../src/users/cached-users.js';
 import { resolvePasswordOptions } from '../../src/passwords/password.options.js';
 import type { AuthModuleOptions } from '../../src/index.js';
 import { Bulkhead } from '../../src/passwords/bulkhead.js';

@@ -12,7 +12,9 @@ export class RefreshTokenDto {
 
 /** A token pair, for Swagger. */
 export class TokenPairDto {
-  @ApiProperty({ description: 'JWT (HS256, typ at+jwt) with exp, iat, sub, jti, iss, aud, sid' })
+  @ApiProperty({
+    description: 'JWT (typ at+jwt; HS256 or ES256) with exp, iat, sub, jti, iss, aud, sid',
+  })
   accessToken!: string;
 
   @ApiProperty({ description: 'Opaque; single use: every refresh returns a new one' })

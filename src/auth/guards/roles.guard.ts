@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenRoleException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { ROLES } from '../auth.constants.js';
-import type { WardenRequest } from '../../core/http-context.js';
+import type { WardenRequest } from '../warden-request.js';
 
 /** 403 `FORBIDDEN_ROLE` unless the user has one of the `@Roles()`; runs after authentication. */
 @Injectable()

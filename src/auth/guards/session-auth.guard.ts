@@ -8,6 +8,7 @@ import { csrfTokenMatches, sameOrigin, UNSAFE_METHODS } from '../../security/csr
 import { SessionService } from '../../session/session.service.js';
 import { Authenticator } from '../../session/authenticator.js';
 import { HttpContext } from '../../core/http-context.js';
+import type { WardenRequest } from '../warden-request.js';
 
 /**
  * Cookie authentication: the {@link Authenticator} decides whether the cookie's session and its
@@ -37,7 +38,7 @@ export class SessionAuthGuard implements CanActivate {
    * that go on anonymously when this throws, like `CacheInterceptor`, decide that themselves).
    */
   async authenticate(context: ExecutionContext): Promise<true> {
-    const request = this.http.request(context);
+    const request = this.http.request<WardenRequest>(context);
     // Already authenticated by another guard on this request (a global WardenAuthGuard plus @Auth()).
     if (request.wardenAuth && request.user) return true;
     const token = this.sessions.cookie.read(request.headers.cookie);

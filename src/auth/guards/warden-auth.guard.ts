@@ -2,7 +2,7 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable, Optional } from '@nestjs/common';
 import { SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { TokenService } from '../../tokens/token.service.js';
-import type { WardenRequest } from '../../core/http-context.js';
+import type { WardenRequest } from '../warden-request.js';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth.constants.js';
 import { HttpContext } from '../../core/http-context.js';

@@ -3,7 +3,7 @@ import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/c
 import type { Observable } from 'rxjs';
 import { from, switchMap } from 'rxjs';
 import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
-import type { WardenRequest } from '../../core/http-context.js';
+import type { WardenRequest } from '../warden-request.js';
 
 /**
  * Optional authentication with cache-aside user loading, for routes open to everyone that

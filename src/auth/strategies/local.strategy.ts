@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import { InvalidCredentialsException } from '../../errors/warden.exceptions.js';
-import type { UserRecord } from '../../users/user.record.js';
+import type { CachedUser } from '../../users/user-cache.js';
+import { toCachedUser } from '../../users/user-cache.js';
 import { UsersService } from '../../users/users.service.js';
 import { normalizeEmail } from '../../users/email.js';
 import { SecurityEvents, WardenEvent } from '../../core/security-events.js';
-import { createHash } from 'node:crypto';
 import { LoginThrottle } from '../../security/login-throttle.js';
 import { HttpContext } from '../../core/http-context.js';
-import type { WardenRequest } from '../../core/http-context.js';
+import type { WardenRequest } from '../warden-request.js';
 
 /** passport strategy name; prefixed because passport is a process-wide singleton. */
 export const LOCAL_STRATEGY = 'warden-local';
@@ -31,21 +31,23 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
     });
   }
 
-  async validate(request: WardenRequest, email: string, password: string): Promise<UserRecord> {
+  /** The user (`request.user`, a cached snapshot: never the hash), or 401/429/503. */
+  async validate(request: WardenRequest, email: string, password: string): Promise<CachedUser> {
+    // Normalised once, here, for the throttle, the lookup and the event.
+    const account = normalizeEmail(String(email));
+    const ip = this.http.clientIp(request);
     // Counted before the password is checked (429 past the limits); given back when right or
     // when a backing service failed, so only wrong credentials count.
-    const ip = this.http.clientIp(request);
-    const user = await this.throttle.check(email, ip, () =>
-      this.users.verifyCredentials(email, password),
+    const user = await this.throttle.check(account, ip, () =>
+      this.users.verifyCredentials(account, password),
     );
     if (!user) {
-      const accountHash = createHash('sha256')
-        .update(normalizeEmail(email))
-        .digest('hex')
-        .slice(0, 16);
-      this.events.emit(WardenEvent.LOGIN_FAILED, { accountHash, ip });
+      this.events.emit(WardenEvent.LOGIN_FAILED, {
+        accountHash: this.throttle.accountHash(account),
+        ip,
+      });
       throw new InvalidCredentialsException();
     }
-    return user;
+    return toCachedUser(user);
   }
 }

@@ -1,4 +1,4 @@
-import type { CachedUser, UserCache } from '../../cache/user-cache.js';
+import type { CachedUser, UserCache } from '../../users/user-cache.js';
 
 /** The user the cache contract stores. */
 export const alice: CachedUser = {

@@ -1,5 +1,5 @@
 import { CACHED_USER_TOMBSTONE } from '../core/redis-keys.js';
-import type { UserRecord } from '../users/user.record.js';
+import type { UserRecord } from './user.record.js';
 
 /** What the user cache keeps: the public fields plus what guards check. Never the hash. */
 export type CachedUser = Omit<

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MemoryUserRepository } from '../users/memory-user.repository.js';
-import type { UserRecord } from '../users/user.record.js';
+import { MemoryUserRepository } from './memory-user.repository.js';
+import type { UserRecord } from './user.record.js';
 import { CachedUsers } from './cached-users.js';
 import { MemoryUserCache } from './memory-user.cache.js';
 import type { CachedUser } from './user-cache.js';

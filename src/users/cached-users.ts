@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { UserRepository } from '../users/user.repository.js';
+import { UserRepository } from './user.repository.js';
 import type { CachedUser } from './user-cache.js';
 import { toCachedUser, UserCache } from './user-cache.js';
 

@@ -1,0 +1,13 @@
+import type { HttpRequest } from '../core/http-context.js';
+import type { ActiveSession } from '../session/session.service.js';
+import type { CachedUser } from '../users/user-cache.js';
+
+/** A request as nest-warden's guards leave it, on Express and Fastify alike. */
+export interface WardenRequest extends HttpRequest {
+  /** The authenticated user (passport convention): a cached snapshot, never the hash. */
+  user?: CachedUser;
+  /** The session behind the request: a cookie session, or a bearer token's token session. */
+  wardenSession?: ActiveSession;
+  /** How the request authenticated. */
+  wardenAuth?: 'session' | 'bearer';
+}
