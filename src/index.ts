@@ -92,6 +92,7 @@ export type {
   AttemptCounter,
   AttemptGroup,
   AttemptPolicy,
+  AttemptSuccess,
   ConsumeResult,
 } from './security/attempt.store.js';
 export { MemoryAttemptStore } from './security/memory-attempt.store.js';

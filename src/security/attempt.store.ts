@@ -45,6 +45,21 @@ export type ConsumeResult =
   | { allowed: true; counted: string[] }
   | { allowed: false; waitMs: number; reason: 'limit' | 'locked' | 'pending' };
 
+/** A right attempt, as {@link AttemptStore.succeed} settles it. */
+export interface AttemptSuccess {
+  /** The account group's counters the attempt was counted on. */
+  counted: string[];
+  /** The (account, IP) counter whose failures leave the account's. */
+  pairKey: string;
+  accountKey: string;
+  /** Counters whose failures a success clears (the consecutive-failure count). */
+  resetKeys: string[];
+  /** The known-client marker to set, for `knownTtlMs` from `now`. */
+  knownKey: string;
+  knownTtlMs: number;
+  now: number;
+}
+
 /**
  * Port: where failed-attempt counters live (`RedisAttemptStore`, `MemoryAttemptStore`; both pass
  * `test/contracts/attempt-store`). Each counter holds settled failures and attempts in flight;
@@ -72,15 +87,7 @@ export abstract class AttemptStore {
    * and forgets them; clears every key of `resetKeys` (failures since the last success); sets
    * `knownKey` for `knownTtlMs` from `now`.
    */
-  abstract succeed(success: {
-    counted: string[];
-    pairKey: string;
-    accountKey: string;
-    resetKeys: string[];
-    knownKey: string;
-    knownTtlMs: number;
-    now: number;
-  }): Promise<void>;
+  abstract succeed(success: AttemptSuccess): Promise<void>;
 
   /** Deletes these counters (an unlock). */
   abstract clear(keys: string[]): Promise<void>;

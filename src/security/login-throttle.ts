@@ -133,6 +133,15 @@ export class LoginThrottle {
     );
     let settled = false;
     const once = () => !settled && (settled = true);
+    /** No longer in flight, on the IP and on the account's counters; `failed` counts it. */
+    const settle = async (failed: boolean) => {
+      if (!once()) return;
+      const policy = this.policy();
+      await Promise.all([
+        this.store.settle([keys.ip], failed, policy),
+        this.store.settle(inAccount, failed, policy),
+      ]);
+    };
     return {
       succeeded: async () => {
         if (!once()) return;
@@ -149,22 +158,8 @@ export class LoginThrottle {
           }),
         ]);
       },
-      failed: async () => {
-        if (!once()) return;
-        const policy = this.policy();
-        await Promise.all([
-          this.store.settle([keys.ip], true, policy),
-          this.store.settle(inAccount, true, policy),
-        ]);
-      },
-      cancel: async () => {
-        if (!once()) return;
-        const policy = this.policy();
-        await Promise.all([
-          this.store.settle([keys.ip], false, policy),
-          this.store.settle(inAccount, false, policy),
-        ]);
-      },
+      failed: () => settle(true),
+      cancel: () => settle(false),
     };
   }
 

@@ -2,6 +2,7 @@ import type {
   AttemptCounter,
   AttemptGroup,
   AttemptPolicy,
+  AttemptSuccess,
   ConsumeResult,
 } from './attempt.store.js';
 import { AttemptStore, lockoutMs } from './attempt.store.js';
@@ -67,15 +68,7 @@ export class MemoryAttemptStore extends AttemptStore {
     return Promise.resolve();
   }
 
-  succeed(success: {
-    counted: string[];
-    pairKey: string;
-    accountKey: string;
-    resetKeys: string[];
-    knownKey: string;
-    knownTtlMs: number;
-    now: number;
-  }): Promise<void> {
+  succeed(success: AttemptSuccess): Promise<void> {
     for (const key of success.counted) {
       const state = this.counters.get(key);
       if (state) state.p = Math.max(0, state.p - 1);

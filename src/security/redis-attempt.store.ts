@@ -6,6 +6,7 @@ import type {
   AttemptCounter,
   AttemptGroup,
   AttemptPolicy,
+  AttemptSuccess,
   ConsumeResult,
 } from './attempt.store.js';
 import { AttemptStore } from './attempt.store.js';
@@ -169,15 +170,7 @@ export class RedisAttemptStore extends AttemptStore {
     );
   }
 
-  async succeed(success: {
-    counted: string[];
-    pairKey: string;
-    accountKey: string;
-    resetKeys: string[];
-    knownKey: string;
-    knownTtlMs: number;
-    now: number;
-  }): Promise<void> {
+  async succeed(success: AttemptSuccess): Promise<void> {
     const keys = [
       success.pairKey,
       success.accountKey,

@@ -99,16 +99,7 @@ export class TokenService {
       stored?.record.kind === 'token' && stored.idHash === ref.idHash
         ? stored.record
         : await this.sessions.spentMarker(ref);
-    if (!family) return false;
-    const revoked = await this.sessions.revoke(family.userId, family.handle);
-    if (revoked) {
-      this.events.emit(WardenEvent.SESSION_REVOKED, {
-        userId: family.userId,
-        sessionId: family.handle,
-        reason: 'token-revoke',
-      });
-    }
-    return revoked !== null;
+    return family ? this.revokeFamily(family, 'token-revoke') : false;
   }
 
   /** The live session and user behind a valid access token, or null. */
@@ -132,15 +123,24 @@ export class TokenService {
       if (successor && live?.stored && live.stored.idHash === live.ref.idHash)
         return this.pair(marker.userId, marker.handle, successor);
     }
-    const revoked = await this.sessions.revoke(marker.userId, marker.handle);
+    await this.revokeFamily(marker, 'refresh-reuse');
+    return null;
+  }
+
+  /** Ends a token family (its session) and reports it. True if it was live. */
+  private async revokeFamily(
+    family: { userId: string; handle: string },
+    reason: 'token-revoke' | 'refresh-reuse',
+  ): Promise<boolean> {
+    const revoked = await this.sessions.revoke(family.userId, family.handle);
     if (revoked) {
       this.events.emit(WardenEvent.SESSION_REVOKED, {
-        userId: marker.userId,
-        sessionId: marker.handle,
-        reason: 'refresh-reuse',
+        userId: family.userId,
+        sessionId: family.handle,
+        reason,
       });
     }
-    return null;
+    return revoked !== null;
   }
 
   /** AES-256-GCM under a key derived from the newest session secret. */
