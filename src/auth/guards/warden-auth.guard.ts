@@ -37,8 +37,7 @@ export class WardenAuthGuard implements CanActivate {
 
   /**
    * Authenticates the request whatever the route's metadata: bearer token or session cookie.
-   * Throws 401/403 (or 503 when a backing service is down); attaches `request.user` and marks
-   * the response `no-store` once authenticated (what `CacheInterceptor` relies on).
+   * Throws 401/403 (or 503 when a backing service is down); attaches `request.user`.
    */
   async authenticate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WardenRequest>();
@@ -52,11 +51,8 @@ export class WardenAuthGuard implements CanActivate {
       request.user = found.user;
       request.wardenSession = found.session;
       request.wardenAuth = 'bearer';
-      this.http.noStore(context);
       return true; // bearer requests need no CSRF token: browsers never attach them on their own
     }
-    await this.session.authenticate(context);
-    this.http.noStore(context);
-    return true;
+    return this.session.authenticate(context);
   }
 }

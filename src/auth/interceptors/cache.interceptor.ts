@@ -2,6 +2,7 @@ import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/com
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { from, switchMap } from 'rxjs';
+import { HttpContext } from '../../core/http-context.js';
 import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
 import type { WardenRequest } from '../warden-request.js';
 
@@ -11,8 +12,8 @@ import type { WardenRequest } from '../warden-request.js';
  * request carries a cookie or a bearer token that checks out, `request.user` is the user, loaded
  * through `CachedUsers` (no database query on a cache hit); otherwise the request goes on
  * anonymous. A backing service that is down is still a 503, never a silent anonymous pass.
- * A response to a request it authenticated is `Cache-Control: no-store` (set by
- * `WardenAuthGuard.authenticate`); an anonymous one is left to the route.
+ * A response to a request it authenticated is `Cache-Control: no-store`; an anonymous one is
+ * left to the route.
  *
  * ```ts
  * @Public() @UseInterceptors(CacheInterceptor) @Get('home') home(@CurrentUser() user?: CachedUser) {}
@@ -20,7 +21,10 @@ import type { WardenRequest } from '../warden-request.js';
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
-  constructor(private readonly auth: WardenAuthGuard) {}
+  constructor(
+    private readonly auth: WardenAuthGuard,
+    private readonly http: HttpContext,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<WardenRequest>();
@@ -32,6 +36,7 @@ export class CacheInterceptor implements NestInterceptor {
   private async tryAuthenticate(context: ExecutionContext): Promise<void> {
     try {
       await this.auth.authenticate(context);
+      this.http.noStore(context);
     } catch (error) {
       if (error instanceof UnauthorizedException || error instanceof ForbiddenException) return;
       throw error;
