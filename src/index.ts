@@ -114,6 +114,7 @@ export {
   SessionNotFoundException,
   InvalidCredentialsException,
   JsonOnlyException,
+  JwksUnavailableException,
   SessionInvalidException,
   PasswordPolicyException,
   ValidationFailedException,
@@ -122,3 +123,4 @@ export {
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
+export { ApiJsonBodyErrors } from './errors/api-error-responses.js';
