@@ -1,6 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Module, Post } from '@nestjs/common';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { WardenErrorCode } from '../../src/index.js';
+import {
+  AuthModule,
+  MemorySessionStore,
+  MemoryUserRepository,
+  UsersModule,
+  WardenErrorCode,
+} from '../../src/index.js';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp } from '../support/app.js';
 
@@ -135,6 +144,57 @@ describe.each(ADAPTERS)('error codes on %s', (adapter) => {
           });
         }
       }
+    });
+  });
+});
+
+@Controller('echo')
+class EchoController {
+  @Post()
+  echo(@Body() body: unknown) {
+    if (body === null || typeof body !== 'object') throw new BadRequestException('not an object');
+    throw new BadRequestException('the host app says no');
+  }
+}
+
+describe('WardenExceptionFilter in a host app', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        UsersModule.forRoot({ repository: new MemoryUserRepository() }),
+        AuthModule.forRoot({
+          sessionStore: new MemorySessionStore(),
+          session: { secrets: ['host-app-secret-0123456789abcdefghijk'], cookieSecure: false },
+        }),
+      ],
+      controllers: [EchoController],
+    })
+    class HostAppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostAppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('gives malformed JSON on a host route the warden body', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"x":');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: WardenErrorCode.VALIDATION_FAILED });
+  });
+
+  it("leaves the host app's own 400s alone", async () => {
+    const res = await request(app.getHttpServer()).post('/echo').send({ x: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      message: 'the host app says no',
+      error: 'Bad Request',
     });
   });
 });
