@@ -12,6 +12,8 @@ export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
 export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
 export type { WardenRequest } from './auth/warden-request.js';
+export { wardenSwagger, WARDEN_SECURITY_SCHEMES } from './auth/warden-swagger.js';
+export type { WardenSwaggerOptions } from './auth/warden-swagger.js';
 
 // Users
 export { UsersModule } from './users/users.module.js';
@@ -112,6 +114,7 @@ export {
   SessionNotFoundException,
   InvalidCredentialsException,
   JsonOnlyException,
+  JwksUnavailableException,
   SessionInvalidException,
   PasswordPolicyException,
   ValidationFailedException,
@@ -120,3 +123,4 @@ export {
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
+export { ApiJsonBodyErrors } from './errors/api-error-responses.js';

@@ -6,14 +6,13 @@ import {
   ApiProperty,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import { UserResponseDto, toUserResponse } from '../users/user-response.dto.js';
@@ -71,12 +70,8 @@ export class AuthController {
   @UseGuards(JsonBodyGuard)
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({
-    type: WardenErrorResponseDto,
-    description: 'Invalid body or password policy',
-  })
-  @ApiConflictResponse({ type: WardenErrorResponseDto, description: 'Email already registered' })
-  @ApiUnsupportedMediaTypeResponse({ type: WardenErrorResponseDto })
+  @ApiJsonBodyErrors('VALIDATION_FAILED (bad body), PASSWORD_POLICY or EMAIL_INVALID')
+  @ApiConflictResponse({ type: WardenErrorResponseDto, description: 'EMAIL_TAKEN' })
   @ApiTooManyRequestsResponse({
     type: WardenErrorResponseDto,
     description: 'Too many registrations from this client IP; see Retry-After',
@@ -99,11 +94,16 @@ export class AuthController {
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Log in with email and password; sets the session cookie' })
   @ApiOkResponse({ type: LoginResponseDto, description: 'Always a new session id (no fixation)' })
-  @ApiBadRequestResponse({ type: WardenErrorResponseDto })
+  @ApiJsonBodyErrors()
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
-  @ApiUnsupportedMediaTypeResponse({ type: WardenErrorResponseDto })
-  @ApiTooManyRequestsResponse({ type: WardenErrorResponseDto })
-  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: WardenErrorResponseDto,
+    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
+  })
+  @ApiServiceUnavailableResponse({
+    type: WardenErrorResponseDto,
+    description: 'SERVICE_UNAVAILABLE or HASHING_BUSY; see Retry-After',
+  })
   async login(
     @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,
@@ -155,7 +155,7 @@ export class AuthController {
     summary: 'Change the password; revokes every other session and rotates the current one',
   })
   @ApiNoContentResponse()
-  @ApiBadRequestResponse({ type: WardenErrorResponseDto, description: 'Password policy' })
+  @ApiJsonBodyErrors('VALIDATION_FAILED (bad body) or PASSWORD_POLICY')
   @ApiUnauthorizedResponse({
     type: WardenErrorResponseDto,
     description: 'INVALID_PASSWORD (counted like a failed login) or SESSION_INVALID',
@@ -164,7 +164,10 @@ export class AuthController {
     type: WardenErrorResponseDto,
     description: 'PASSWORD_CHANGE_CONFLICT: another change landed first; nothing changed',
   })
-  @ApiTooManyRequestsResponse({ type: WardenErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: WardenErrorResponseDto,
+    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
+  })
   async changePassword(
     @CurrentUser() user: CachedUser,
     @CurrentSession() session: ActiveSession | undefined,

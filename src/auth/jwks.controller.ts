@@ -1,5 +1,7 @@
-import { Controller, Get, NotFoundException, Optional } from '@nestjs/common';
+import { Controller, Get, Optional } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
+import { JwksUnavailableException } from '../errors/warden.exceptions.js';
 import type { PublicJwk } from '../tokens/access-token.service.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { Public } from './decorators/auth.decorators.js';
@@ -14,11 +16,13 @@ export class JwksController {
   @Get('jwks.json')
   @ApiOperation({ summary: 'Public keys that verify access tokens (asymmetric setups only)' })
   @ApiOkResponse({ description: '`{ keys: [JWK] }`' })
-  @ApiNotFoundResponse({ description: 'Tokens are HS256 (no public key) or disabled' })
+  @ApiNotFoundResponse({
+    type: WardenErrorResponseDto,
+    description: 'JWKS_UNAVAILABLE: access tokens are HS256 (no public key)',
+  })
   jwks(): { keys: PublicJwk[] } {
     const jwks = this.access?.jwks();
-    if (!jwks)
-      throw new NotFoundException('No public keys: access tokens are symmetric or disabled');
+    if (!jwks) throw new JwksUnavailableException();
     return jwks;
   }
 }

@@ -64,7 +64,7 @@ export class SessionsController {
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke one of the caller's sessions" })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: WardenErrorResponseDto })
+  @ApiNotFoundResponse({ type: WardenErrorResponseDto, description: 'SESSION_NOT_FOUND' })
   async revoke(@CurrentUser() user: CachedUser, @Param('id') handle: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{22}$/.test(handle) || !(await this.sessions.revoke(user.id, handle))) {
       throw new SessionNotFoundException();

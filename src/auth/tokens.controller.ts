@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
+  ApiTooManyRequestsResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { SessionInvalidException } from '../errors/warden.exceptions.js';
 import { LoginService } from './login.service.js';
@@ -22,6 +23,8 @@ import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
 import type { WardenRequest } from './warden-request.js';
 import { wardenValidationPipe } from './validation.js';
+
+const UNAVAILABLE = 'SERVICE_UNAVAILABLE: Redis is down; see Retry-After';
 
 /** `/auth/token*`: bearer tokens for API clients, bound to server sessions. */
 @ApiTags('tokens')
@@ -39,9 +42,16 @@ export class TokensController {
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiBadRequestResponse({ type: WardenErrorResponseDto })
+  @ApiJsonBodyErrors()
   @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
-  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: WardenErrorResponseDto,
+    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
+  })
+  @ApiServiceUnavailableResponse({
+    type: WardenErrorResponseDto,
+    description: 'SERVICE_UNAVAILABLE or HASHING_BUSY; see Retry-After',
+  })
   async token(@Req() request: WardenRequest, @CurrentUser() user: CachedUser): Promise<TokenPair> {
     return this.logins.tokenLogin(user, request);
   }
@@ -51,7 +61,13 @@ export class TokensController {
   @UseGuards(JsonBodyGuard)
   @ApiOperation({ summary: 'Rotate a refresh token; a spent one revokes the whole family' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto })
+  @ApiJsonBodyErrors()
+  @ApiUnauthorizedResponse({
+    type: WardenErrorResponseDto,
+    description:
+      'SESSION_INVALID: unknown, expired or spent refresh token (a spent one revokes the family)',
+  })
+  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto, description: UNAVAILABLE })
   async refresh(@Body(wardenValidationPipe) body: RefreshTokenDto): Promise<TokenPair> {
     const pair = await this.tokens.refresh(body.refreshToken);
     if (!pair) throw new SessionInvalidException();
@@ -63,6 +79,8 @@ export class TokensController {
   @UseGuards(JsonBodyGuard)
   @ApiOperation({ summary: 'Revoke a refresh token and its session (access tokens die with it)' })
   @ApiNoContentResponse()
+  @ApiJsonBodyErrors()
+  @ApiServiceUnavailableResponse({ type: WardenErrorResponseDto, description: UNAVAILABLE })
   async revoke(@Body(wardenValidationPipe) body: RefreshTokenDto): Promise<void> {
     await this.tokens.revoke(body.refreshToken);
   }

@@ -5,7 +5,10 @@
 export const WardenErrorCode = {
   /** 400: the password breaks the policy (length, common password). */
   PASSWORD_POLICY: 'PASSWORD_POLICY',
-  /** 400: the body is malformed: unknown or missing fields, wrong types, nested too deeply. */
+  /**
+   * 400: the body is malformed: not JSON, unknown or missing fields, wrong types, nested too
+   * deeply.
+   */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   /** 400: the email holds an invisible, default-ignorable or bidi-control character. */
   EMAIL_INVALID: 'EMAIL_INVALID',
@@ -13,6 +16,10 @@ export const WardenErrorCode = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** 415: the request body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 413: the request body is larger than the app's body limit. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** 404: `GET /.well-known/jwks.json` with symmetric (HS256) access tokens: no public key. */
+  JWKS_UNAVAILABLE: 'JWKS_UNAVAILABLE',
   /** 401: unknown email, wrong password or deactivated user: one answer for all. */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** 401: no session, or a bad, expired or revoked one. */

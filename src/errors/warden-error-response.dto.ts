@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { WardenErrorCode } from './error-codes.js';
 
-/** The error body, for Swagger: Nest's shape plus a stable `code`. */
+/** The error body, for Swagger: Nest's shape plus a stable `code` (every {@link WardenErrorCode}). */
 export class WardenErrorResponseDto {
   @ApiProperty({ example: 401 })
   statusCode!: number;
@@ -12,6 +12,10 @@ export class WardenErrorResponseDto {
   @ApiProperty({ example: 'Unauthorized' })
   error!: string;
 
-  @ApiProperty({ enum: Object.values(WardenErrorCode), required: false })
-  code?: WardenErrorCode;
+  @ApiProperty({
+    enum: Object.values(WardenErrorCode),
+    enumName: 'WardenErrorCode',
+    description: 'Stable, machine-readable error code (public API)',
+  })
+  code!: WardenErrorCode;
 }

@@ -1,29 +1,47 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import type { HttpException } from '@nestjs/common';
 import { Catch, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { BodyParseFailure, bodyParseFailure } from './body-parse-failure.js';
 import { TooManyAttemptsException, WardenUnavailableException } from './warden.exceptions.js';
 
 /**
  * Sets `Retry-After` on nest-warden's 503s and 429s, and logs the 503s' cause (never a value
- * that came from the request). Catches only those two exceptions of the library: every other
- * error, the host app's included, goes to the host app's filters or Nest's default. Registered
- * by `AuthModule` as an `APP_FILTER`, so host apps need not install it.
+ * that came from the request). Also gives the errors of the body parsers, which fail before any
+ * route runs, a warden body with its `code` (malformed JSON: 400 `VALIDATION_FAILED`, too large:
+ * 413 `PAYLOAD_TOO_LARGE`, unsupported encoding or media type: 415 `UNSUPPORTED_MEDIA_TYPE`) and
+ * a message that never quotes the body. Catches only those: every other error, the host app's
+ * included, goes to the host app's filters or Nest's default. Registered by `AuthModule` as an
+ * `APP_FILTER`, so host apps need not install it.
  */
-@Catch(WardenUnavailableException, TooManyAttemptsException)
+@Catch(WardenUnavailableException, TooManyAttemptsException, BodyParseFailure)
 export class WardenExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Warden');
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: WardenUnavailableException | TooManyAttemptsException, host: ArgumentsHost) {
+  catch(exception: HttpException, host: ArgumentsHost) {
+    const adapter = this.adapterHost.httpAdapter;
+    const response: unknown = host.switchToHttp().getResponse();
+    const parseFailure = bodyParseFailure(exception);
+    if (parseFailure) {
+      adapter.reply(response, parseFailure, parseFailure.statusCode);
+      return;
+    }
+    this.retryLater(exception as WardenUnavailableException | TooManyAttemptsException, response);
+  }
+
+  private retryLater(
+    exception: WardenUnavailableException | TooManyAttemptsException,
+    response: unknown,
+  ) {
+    const adapter = this.adapterHost.httpAdapter;
     if (exception instanceof WardenUnavailableException) {
       const cause = exception.cause;
       this.logger.warn(
         `503 ${exception.message}${cause instanceof Error ? ` (cause: ${cause.name}: ${describe(cause)})` : ''}`,
       );
     }
-    const adapter = this.adapterHost.httpAdapter;
-    const response: unknown = host.switchToHttp().getResponse();
     adapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
     adapter.reply(response, exception.getResponse(), exception.getStatus());
   }

@@ -188,3 +188,17 @@ export class InvalidPasswordException extends UnauthorizedException {
     );
   }
 }
+
+/** 404 `JWKS_UNAVAILABLE`: access tokens are symmetric (HS256), so there is no public key. */
+export class JwksUnavailableException extends NotFoundException {
+  constructor() {
+    super(
+      body(
+        404,
+        'Not Found',
+        WardenErrorCode.JWKS_UNAVAILABLE,
+        'No public keys: access tokens are symmetric or disabled',
+      ),
+    );
+  }
+}

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { wardenSwagger } from '../auth/warden-swagger.js';
 import type { Clock } from '../core/clock.js';
 import { securityHeaders } from '../security/security-headers.js';
 import { AppModule } from './app.module.js';
@@ -58,16 +59,18 @@ export async function createApp(
   }
   if (config.adapter === 'fastify') app.use(securityHeaders({ hsts: config.cookieSecure }));
   app.enableShutdownHooks();
-  const cookieName = config.cookieSecure ? '__Host-sid' : 'sid';
-  const document = SwaggerModule.createDocument(
+  // Both security schemes (with the cookie name of the session options), X-CSRF-Token on unsafe
+  // cookie-authenticated operations: one call, as in the README.
+  const document = wardenSwagger(
     app,
-    new DocumentBuilder()
-      .setTitle('nest-warden example')
-      .setDescription('Authentication and session security for NestJS (nest-warden).')
-      .setVersion('0.1.0')
-      .addCookieAuth(cookieName, { type: 'apiKey', in: 'cookie', name: cookieName }, 'session')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-      .build(),
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('nest-warden example')
+        .setDescription('Authentication and session security for NestJS (nest-warden).')
+        .setVersion('0.1.0')
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return { app, config };

@@ -34,6 +34,7 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
         '201',
         '400',
         '409',
+        '413',
         '415',
         '429',
         '503',

@@ -2,16 +2,22 @@ import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCookieAuth,
+  ApiExtension,
   ApiForbiddenResponse,
+  ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { WardenErrorResponseDto } from '../../errors/warden-error-response.dto.js';
-import { IS_PUBLIC, ROLES } from '../auth.constants.js';
+import { IS_PUBLIC, ROLES, WARDEN_PUBLIC_EXTENSION } from '../auth.constants.js';
 import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
 import { RolesGuard } from '../guards/roles.guard.js';
 
-/** Opts a route out of a globally installed `WardenAuthGuard`. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * Opts a route (or every route of a controller) out of a globally installed `WardenAuthGuard`,
+ * and marks its Swagger operations public, so that `wardenSwagger` gives them no security entry.
+ */
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(WARDEN_PUBLIC_EXTENSION, true));
 
 /** Roles of which the user needs at least one (checked by `RolesGuard`). */
 export const Roles = (...roles: string[]) => SetMetadata(ROLES, roles);
@@ -30,10 +36,17 @@ export function Auth(...roles: string[]) {
     UseGuards(WardenAuthGuard, RolesGuard),
     ApiCookieAuth('session'),
     ApiBearerAuth('bearer'),
-    ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'Not authenticated' }),
+    ApiUnauthorizedResponse({
+      type: WardenErrorResponseDto,
+      description: 'SESSION_INVALID: not authenticated',
+    }),
     ApiForbiddenResponse({
       type: WardenErrorResponseDto,
-      description: 'CSRF failure or missing role',
+      description: 'CSRF_INVALID (cookie and unsafe method) or FORBIDDEN_ROLE',
+    }),
+    ApiServiceUnavailableResponse({
+      type: WardenErrorResponseDto,
+      description: 'SERVICE_UNAVAILABLE: Redis or the database is down; see Retry-After',
     }),
   );
 }
