@@ -11,6 +11,9 @@ export default tseslint.config(
       'coverage/**',
       '.tmp/**',
       'test/consumer/**',
+      // test/host-app is linted; its build output and installed packages (npm install there) are not
+      'test/host-app/dist/**',
+      'test/host-app/node_modules/**',
     ],
   },
   eslint.configs.recommended,

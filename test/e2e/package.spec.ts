@@ -1,7 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { ROOT } from '../support/processes.js';
 
 /**
@@ -44,6 +52,28 @@ describe('the npm package', () => {
       join(modules, 'nest-warden'),
       '--strip-components=1',
     ]);
+    // Every shipped source map points at sources inside the tarball or carries them inline, so a
+    // stack trace or debugger in the host app shows nest-warden's TypeScript.
+    const maps = files.filter((f) => f.endsWith('.map'));
+    expect(maps).toContain('dist/index.js.map');
+    const unresolved = maps.flatMap((map) => {
+      const { sources, sourcesContent, sourceRoot } = JSON.parse(
+        readFileSync(join(modules, 'nest-warden', map), 'utf8'),
+      ) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string };
+      return sources
+        .filter((source, i) => {
+          if (typeof sourcesContent?.[i] === 'string') return false;
+          const target = posix.normalize(posix.join(posix.dirname(map), sourceRoot ?? '', source));
+          return !files.includes(target);
+        })
+        .map((source) => `${map} -> ${source}`);
+    });
+    expect(unresolved).toEqual([]);
+    const indexMap = JSON.parse(
+      readFileSync(join(modules, 'nest-warden', 'dist', 'index.js.map'), 'utf8'),
+    ) as { sourcesContent?: string[] };
+    expect(indexMap.sourcesContent?.[0]).toBe(readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8'));
+
     // The consumer's other dependencies (Nest, typeorm, ...) come from this repository's install.
     for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
       if (entry === 'nest-warden' || entry.startsWith('.')) continue;
