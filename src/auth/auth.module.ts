@@ -33,6 +33,7 @@ import { JwksController } from './jwks.controller.js';
 import { LoginService } from './login.service.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { SessionsController } from './sessions.controller.js';
+import { AuthStartupCheck, requireUsersModule } from './startup-check.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokensController } from './tokens.controller.js';
 
@@ -113,12 +114,21 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
   imports: [PassportModule],
   controllers: [AuthController, SessionsController],
   providers: [
+    requireUsersModule,
     { provide: APP_FILTER, useClass: WardenExceptionFilter },
     {
       provide: SessionStore,
       inject: [AUTH_MODULE_OPTIONS],
-      useFactory: (options: AuthModuleOptions) => options.sessionStore,
+      useFactory: (options: AuthModuleOptions) => {
+        if (!options.sessionStore) {
+          throw new Error(
+            'AuthModule option sessionStore is missing: pass createRedisAdapters(redis).sessionStore, new RedisSessionStore(redis) or new MemorySessionStore() (one process, tests)',
+          );
+        }
+        return options.sessionStore;
+      },
     },
+    AuthStartupCheck,
     {
       provide: WARDEN_SESSION_OPTIONS,
       inject: [AUTH_MODULE_OPTIONS],
