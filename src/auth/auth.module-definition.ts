@@ -51,6 +51,12 @@ export interface AuthModuleOptions {
    * `false`: boot anyway; requests then get 503 until the store answers. @default true
    */
   startupCheck?: boolean;
+  /**
+   * Largest JSON body nest-warden's own routes accept, in bytes, checked by `JsonBodyGuard`
+   * from `Content-Length` (or the parsed body when chunked): 413 `PAYLOAD_TOO_LARGE` above it.
+   * @default 16384
+   */
+  maxBodyBytes?: number;
 }
 
 export const {

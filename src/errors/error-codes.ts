@@ -11,6 +11,8 @@ export const WardenErrorCode = {
   EMAIL_INVALID: 'EMAIL_INVALID',
   /** 409: an account with this (normalised) email, or one that looks like it, already exists. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /** 413: the request body is larger than `AuthModule`'s `maxBodyBytes` (16384 by default). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** 415: the request body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** 401: unknown email, wrong password or deactivated user: one answer for all. */
