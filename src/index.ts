@@ -82,7 +82,7 @@ export type { AccessTokenOptions } from './tokens/access-token.options.js';
 // Security
 export { SecurityEvents, WardenEvent } from './core/security-events.js';
 export type { SecurityEvent, WardenEventName } from './core/security-events.js';
-export { JsonBodyGuard } from './security/json-body.guard.js';
+export { DEFAULT_MAX_BODY_BYTES, JsonBodyGuard } from './security/json-body.guard.js';
 export { MAX_JSON_DEPTH } from './security/json-depth.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
@@ -115,6 +115,7 @@ export {
   InvalidCredentialsException,
   JsonOnlyException,
   JwksUnavailableException,
+  BodyTooLargeException,
   SessionInvalidException,
   PasswordPolicyException,
   ValidationFailedException,

@@ -45,6 +45,18 @@ export interface AuthModuleOptions {
     /** Refresh grace window in seconds, 0 (off) to 10. @default 0 */
     refreshGraceSeconds?: number;
   };
+  /**
+   * Check the stores once at boot (`sessionStore`, `loginThrottle.store`: PING, at most 3 s) and
+   * fail the boot with a message saying how to fix an unreachable Redis or a wrong protocol.
+   * `false`: boot anyway; requests then get 503 until the store answers. @default true
+   */
+  startupCheck?: boolean;
+  /**
+   * Largest JSON body nest-warden's own routes accept, in bytes, checked by `JsonBodyGuard`
+   * from `Content-Length` (or the parsed body when chunked): 413 `PAYLOAD_TOO_LARGE` above it.
+   * @default 16384
+   */
+  maxBodyBytes?: number;
 }
 
 export const {

@@ -11,6 +11,7 @@ import { AttemptStore } from '../security/attempt.store.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { MemoryAttemptStore } from '../security/memory-attempt.store.js';
 import { RegisterThrottle } from '../security/register-throttle.js';
+import { DEFAULT_MAX_BODY_BYTES, WARDEN_MAX_BODY_BYTES } from '../security/json-body.guard.js';
 import { Authenticator } from '../session/authenticator.js';
 import { resolveSessionOptions } from '../session/session.options.js';
 import { SessionService } from '../session/session.service.js';
@@ -33,6 +34,7 @@ import { JwksController } from './jwks.controller.js';
 import { LoginService } from './login.service.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { SessionsController } from './sessions.controller.js';
+import { AuthStartupCheck, requireUsersModule } from './startup-check.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokensController } from './tokens.controller.js';
 
@@ -113,12 +115,32 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
   imports: [PassportModule],
   controllers: [AuthController, SessionsController],
   providers: [
+    requireUsersModule,
     { provide: APP_FILTER, useClass: WardenExceptionFilter },
     {
       provide: SessionStore,
       inject: [AUTH_MODULE_OPTIONS],
-      useFactory: (options: AuthModuleOptions) => options.sessionStore,
+      useFactory: (options: AuthModuleOptions) => {
+        if (!options.sessionStore) {
+          throw new Error(
+            'AuthModule option sessionStore is missing: pass createRedisAdapters(redis).sessionStore, new RedisSessionStore(redis) or new MemorySessionStore() (one process, tests)',
+          );
+        }
+        return options.sessionStore;
+      },
     },
+    {
+      provide: WARDEN_MAX_BODY_BYTES,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => {
+        const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+        if (!Number.isInteger(max) || max < 1) {
+          throw new Error(`AuthModule option maxBodyBytes must be a positive integer, got ${max}`);
+        }
+        return max;
+      },
+    },
+    AuthStartupCheck,
     {
       provide: WARDEN_SESSION_OPTIONS,
       inject: [AUTH_MODULE_OPTIONS],
@@ -178,6 +200,7 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
     RolesGuard,
     HttpContext,
     WARDEN_CLOCK,
+    WARDEN_MAX_BODY_BYTES,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {

@@ -50,3 +50,52 @@ export class RedisScripts<Name extends string> {
     return command.call(this.redis, keys.length, ...keys, ...args);
   }
 }
+
+/** How long the startup check waits for Redis, in ms. */
+export const STARTUP_CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * Waits (at most `timeoutMs` in all) for the client to be ready and answer PING; otherwise a
+ * one-line boot error naming `who`, the last connection error and the fix. Used once at startup:
+ * a wrong host, port, password or protocol (`rediss://` against plain Redis, a port that is not
+ * Redis) fails the boot instead of a running app that answers every login 503.
+ */
+export async function checkRedis(
+  redis: Redis | Cluster,
+  who: string,
+  timeoutMs: number = STARTUP_CHECK_TIMEOUT_MS,
+): Promise<void> {
+  let lastError: (Error & { code?: string }) | undefined;
+  const onError = (error: Error) => {
+    lastError = error;
+  };
+  redis.on('error', onError);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    if (redis.status === 'wait') redis.connect().catch(() => undefined);
+    if (redis.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        timer.unref();
+        redis.once('ready', done);
+        function done() {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        }
+      });
+    }
+    if (redis.status !== 'ready') throw lastError ?? new Error(`not ready (${redis.status})`);
+    await withTimeout(redis.ping(), Math.max(deadline - Date.now(), 100), 'PING');
+  } catch (error) {
+    // The connection's own error says more than the command's ("Stream isn't writeable").
+    const cause = lastError ?? (error as Error & { code?: string });
+    const reason = [cause.code, cause.message].filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    throw new Error(
+      `${who}: Redis did not answer PING within ${timeoutMs} ms (${reason}): check the ioredis client's host, port, password and protocol (redis:// for plain Redis, rediss:// only for TLS), or pass startupCheck: false to boot without this check`,
+      { cause: error },
+    );
+  } finally {
+    redis.off('error', onError);
+  }
+}

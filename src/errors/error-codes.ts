@@ -14,10 +14,13 @@ export const WardenErrorCode = {
   EMAIL_INVALID: 'EMAIL_INVALID',
   /** 409: an account with this (normalised) email, or one that looks like it, already exists. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /**
+   * 413: the request body is larger than `AuthModule`'s `maxBodyBytes` (16384 by default) or the
+   * body parser's own limit.
+   */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** 415: the request body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 413: the request body is larger than the app's body limit. */
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** 404: `GET /.well-known/jwks.json` with symmetric (HS256) access tokens: no public key. */
   JWKS_UNAVAILABLE: 'JWKS_UNAVAILABLE',
   /** 401: unknown email, wrong password or deactivated user: one answer for all. */

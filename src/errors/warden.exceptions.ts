@@ -6,6 +6,7 @@ import {
   BadRequestException,
   ServiceUnavailableException,
   UnsupportedMediaTypeException,
+  PayloadTooLargeException,
   HttpException,
 } from '@nestjs/common';
 import { WardenErrorCode } from './error-codes.js';
@@ -70,6 +71,20 @@ export class PasswordChangeConflictException extends ConflictException {
         'Conflict',
         WardenErrorCode.PASSWORD_CHANGE_CONFLICT,
         'The password was changed by another request at the same time; sign in again with the new password',
+      ),
+    );
+  }
+}
+
+/** 413 `PAYLOAD_TOO_LARGE`: the body is larger than the configured limit. */
+export class BodyTooLargeException extends PayloadTooLargeException {
+  constructor(maxBodyBytes: number) {
+    super(
+      body(
+        413,
+        'Payload Too Large',
+        WardenErrorCode.PAYLOAD_TOO_LARGE,
+        `Request body must be at most ${maxBodyBytes} bytes`,
       ),
     );
   }

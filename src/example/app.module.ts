@@ -101,6 +101,9 @@ export class AppModule {
           useFactory: (redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
+            // The example boots with Redis down on purpose (waitForRedis): /health reports 503
+            // and Redis-backed routes answer 503 until Redis is back, then recover by themselves.
+            startupCheck: false,
             loginThrottle: {
               store: redis?.attemptStore,
               maxFailuresPerAccount: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -68,6 +68,13 @@ export interface AttemptSuccess {
  * never fails open).
  */
 export abstract class AttemptStore {
+  /**
+   * Optional startup check, run once by `AuthModule` at boot (unless `startupCheck: false`):
+   * resolves when the backing service answers within a few seconds, else throws a one-line
+   * `Error` that says how to fix the configuration.
+   */
+  check?(): Promise<void>;
+
   /** Checks the group's counters and, when allowed, counts one attempt on each. */
   abstract consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult>;
 

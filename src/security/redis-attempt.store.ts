@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisScripts, withTimeout } from '../core/redis-calls.js';
+import { checkRedis, RedisScripts, withTimeout } from '../core/redis-calls.js';
 import { RedisKeys } from '../core/redis-keys.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import type {
@@ -190,6 +190,11 @@ export class RedisAttemptStore extends AttemptStore {
     ).catch((error: unknown) => {
       throw new WardenUnavailableException('Login throttle unavailable', { cause: error });
     });
+  }
+
+  /** Startup check: the client becomes ready and answers PING within 3 s. */
+  override check(): Promise<void> {
+    return checkRedis(this.redis, 'RedisAttemptStore (AuthModule option loginThrottle.store)');
   }
 
   private async run(name: keyof typeof scripts, keys: string[], args: (string | number)[]) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import { RedisScripts, withTimeout } from '../core/redis-calls.js';
+import { checkRedis, RedisScripts, withTimeout } from '../core/redis-calls.js';
 import { RedisKeys } from '../core/redis-keys.js';
 import { decodeCachedUser } from '../users/user-cache.js';
 import { WardenUnavailableException } from '../errors/warden.exceptions.js';
@@ -224,6 +224,11 @@ export class RedisSessionStore extends SessionStore {
   }
   private indexKey(tag: string, userId: string): string {
     return this.keys.index(tag, userId);
+  }
+
+  /** Startup check: the client becomes ready and answers PING within 3 s. */
+  override check(): Promise<void> {
+    return checkRedis(this.redis, 'RedisSessionStore (AuthModule option sessionStore)');
   }
 
   private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,3 +1,9 @@
+import {
+  assertSecretsLength,
+  assertSecretsPresent,
+  GENERATE_SECRET,
+} from '../core/option-checks.js';
+
 /** Session lifetimes, rotation, limits and cookie settings. All optional; defaults below. */
 export interface SessionOptions {
   /**
@@ -28,6 +34,11 @@ export type ResolvedSessionOptions = Required<SessionOptions>;
 
 /** Applies defaults and refuses unusable settings with a plain `Error` at boot. */
 export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error(
+      `AuthModule option session is missing: pass session: { secrets: [...] } (at least one random secret of 32+ characters; generate one with ${GENERATE_SECRET})`,
+    );
+  }
   const resolved: ResolvedSessionOptions = {
     idleTimeoutSeconds: 1800,
     absoluteTimeoutSeconds: 43_200,
@@ -40,12 +51,12 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     ...stripUndefined(options),
     secrets: options.secrets,
   };
-  if (!Array.isArray(resolved.secrets) || resolved.secrets.length === 0) {
-    throw new Error('Session secrets are required: pass at least one secret of 32+ characters');
-  }
-  if (resolved.secrets.some((secret) => typeof secret !== 'string' || secret.length < 32)) {
-    throw new Error('Every session secret must be at least 32 characters long');
-  }
+  assertSecretsPresent(
+    'session.secrets',
+    resolved.secrets,
+    `pass at least one random secret of 32+ characters, newest first, e.g. secrets: process.env.SESSION_SECRETS?.split(',') ?? [] with SESSION_SECRETS set (generate one with ${GENERATE_SECRET})`,
+  );
+  assertSecretsLength('session.secrets', resolved.secrets, 32);
   for (const key of [
     'idleTimeoutSeconds',
     'absoluteTimeoutSeconds',

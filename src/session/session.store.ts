@@ -78,6 +78,13 @@ export abstract class SessionStore {
 
   /** The spent marker of `ref`, or null. */
   abstract getSpent(ref: SessionRef): Promise<SpentMarker | null>;
+
+  /**
+   * Optional startup check, run once by `AuthModule` at boot (unless `startupCheck: false`):
+   * resolves when the backing service answers within a few seconds, else throws a one-line
+   * `Error` that says how to fix the configuration.
+   */
+  check?(): Promise<void>;
 }
 
 /** How {@link SessionStore.rotate} moves a session. */

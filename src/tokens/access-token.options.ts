@@ -1,3 +1,9 @@
+import {
+  assertSecretsLength,
+  assertSecretsPresent,
+  GENERATE_SECRET,
+} from '../core/option-checks.js';
+
 /** Options of access tokens (JWT). */
 export interface AccessTokenOptions {
   /** `HS256` (shared secrets) or `ES256` (P-256 key pairs, public keys at a JWKS). @default 'HS256' */
@@ -31,18 +37,18 @@ export function resolveAccessTokenOptions(options: AccessTokenOptions): Resolved
     clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
   };
   if (resolved.algorithm === 'ES256') {
-    if (resolved.privateKeys.length === 0) {
-      throw new Error('ES256 access tokens need privateKeys: at least one P-256 private key (PEM)');
-    }
+    assertSecretsPresent(
+      'tokens.privateKeys',
+      options.privateKeys,
+      'ES256 needs at least one P-256 private key in PEM, newest first, e.g. privateKeys: [process.env.JWT_PRIVATE_KEY] with JWT_PRIVATE_KEY set (generate one with `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`)',
+    );
   } else if (resolved.algorithm === 'HS256') {
-    if (resolved.secrets.length === 0) {
-      throw new Error(
-        'Access token secrets are required: pass at least one secret of 32+ characters',
-      );
-    }
-    if (resolved.secrets.some((secret) => typeof secret !== 'string' || secret.length < 32)) {
-      throw new Error('Every access token secret must be at least 32 characters long');
-    }
+    assertSecretsPresent(
+      'tokens.secrets',
+      options.secrets,
+      `HS256 needs at least one random secret of 32+ characters, newest first, e.g. secrets: [process.env.JWT_SECRET] with JWT_SECRET set (generate one with ${GENERATE_SECRET}), or algorithm: 'ES256' with privateKeys`,
+    );
+    assertSecretsLength('tokens.secrets', resolved.secrets, 32);
   } else {
     throw new Error(
       `Access token algorithm must be HS256 or ES256, got ${String(resolved.algorithm)}`,

@@ -60,13 +60,15 @@ export class AccessTokenService {
   ) {
     this.keys =
       options.algorithm === 'ES256'
-        ? options.privateKeys.map((pem) => {
-            const signing = createPrivateKey(pem);
+        ? options.privateKeys.map((pem, index) => {
+            const signing = parsePrivateKey(pem);
             if (
-              signing.asymmetricKeyType !== 'ec' ||
+              signing?.asymmetricKeyType !== 'ec' ||
               signing.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
             ) {
-              throw new Error('ES256 access tokens need P-256 (prime256v1) EC private keys');
+              throw new Error(
+                `AuthModule option tokens.privateKeys[${index}] is not a P-256 (prime256v1) EC private key in PEM: generate one with \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\``,
+              );
             }
             const verifying = createPublicKey(signing);
             const jwk = verifying.export({ format: 'jwk' });
@@ -173,5 +175,14 @@ export class AccessTokenService {
       aud.every((entry) => typeof entry === 'string') &&
       aud.includes(this.options.audience)
     );
+  }
+}
+
+/** The private key in `pem`, or null when it is not a readable private key. */
+function parsePrivateKey(pem: string): KeyObject | null {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    return null;
   }
 }

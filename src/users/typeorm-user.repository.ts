@@ -1,9 +1,13 @@
 import type { DataSource, Repository } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions.js';
+import { STARTUP_CHECK_TIMEOUT_MS, withTimeout } from '../core/redis-calls.js';
 import { UserEntity } from './user.entity.js';
 import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
+
+/** PostgreSQL codes of a missing table or column (undefined_table, undefined_column). */
+const MISSING_TABLE = new Set(['42P01', '42703']);
 
 /** Unique-violation codes of the drivers we support (PostgreSQL, better-sqlite3). */
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -15,9 +19,39 @@ const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 export class TypeOrmUserRepository extends UserRepository {
   private readonly users: Repository<UserEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     super();
     this.users = dataSource.getRepository(UserEntity);
+  }
+
+  /**
+   * Startup check: the DataSource is initialised and knows {@link UserEntity}, and one bounded
+   * read of every column of `warden_users` works (the table exists and every migration ran).
+   */
+  override async check(): Promise<void> {
+    const who = 'TypeOrmUserRepository (UsersModule option repository)';
+    if (!this.dataSource.isInitialized) {
+      throw new Error(
+        `${who}: the DataSource is not initialised: pass one after dataSource.initialize() (TypeOrmModule does this for you)`,
+      );
+    }
+    if (!this.dataSource.hasMetadata(UserEntity)) {
+      throw new Error(
+        `${who}: UserEntity is not an entity of the DataSource: add it, entities: [UserEntity, ...yours], imported from nest-warden`,
+      );
+    }
+    try {
+      await withTimeout(this.users.find({ take: 1 }), STARTUP_CHECK_TIMEOUT_MS, 'users query');
+    } catch (error) {
+      const cause = error as Error & { code?: string; driverError?: { code?: string } };
+      const code = cause.driverError?.code ?? cause.code ?? cause.name;
+      const table = this.users.metadata.tablePath;
+      const fix =
+        MISSING_TABLE.has(code) || /no such (table|column)/i.test(cause.message)
+          ? `table ${table} is missing or out of date: add migrations: [...wardenMigrations, ...yours] with migrationsRun: true to the DataSource, or run your TypeORM migrations (typeorm migration:run -d <your data source>)`
+          : `reading table ${table} failed: check the database is reachable and the DataSource's credentials`;
+      throw new Error(`${who}: ${fix} (${code})`, { cause: error });
+    }
   }
 
   findById(id: string): Promise<UserRecord | null> {

@@ -8,6 +8,13 @@ import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
  * error; a duplicate email or email skeleton throws `EmailTakenException` (409).
  */
 export abstract class UserRepository {
+  /**
+   * Optional startup check, run once by `UsersModule` at boot (unless `startupCheck: false`):
+   * resolves when users can be read (the table exists and is up to date), else throws a
+   * one-line `Error` that says how to fix the configuration. Bounded to a few seconds.
+   */
+  check?(): Promise<void>;
+
   /** The user with this id, or null. An empty or missing id returns null, never a first row. */
   abstract findById(id: string): Promise<UserRecord | null>;
   /** The user with this normalised email, or null. An empty email returns null. */

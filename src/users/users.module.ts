@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { resolvePasswordOptions } from '../passwords/password.options.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { WARDEN_PASSWORD_OPTIONS } from '../passwords/password.tokens.js';
@@ -9,6 +10,19 @@ import { UsersService } from './users.service.js';
 import { CachedUsers, WARDEN_USER_CACHE_TTL } from './cached-users.js';
 import { UserCache } from './user-cache.js';
 import { SecurityEvents } from '../core/security-events.js';
+
+/** Checks the repository once at boot, unless `startupCheck: false`. */
+@Injectable()
+class UsersStartupCheck implements OnModuleInit {
+  constructor(
+    @Inject(USERS_MODULE_OPTIONS) private readonly options: UsersModuleOptions,
+    private readonly repository: UserRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.options.startupCheck !== false) await this.repository.check?.();
+  }
+}
 
 /**
  * Users and passwords. Global by default (`isGlobal: false` to opt out), so `AuthModule` and
@@ -26,8 +40,16 @@ import { SecurityEvents } from '../core/security-events.js';
     {
       provide: UserRepository,
       inject: [USERS_MODULE_OPTIONS],
-      useFactory: (options: UsersModuleOptions) => options.repository,
+      useFactory: (options: UsersModuleOptions) => {
+        if (!options.repository) {
+          throw new Error(
+            'UsersModule option repository is missing: pass new TypeOrmUserRepository(dataSource) or new MemoryUserRepository() (tests)',
+          );
+        }
+        return options.repository;
+      },
     },
+    UsersStartupCheck,
     {
       provide: WARDEN_PASSWORD_OPTIONS,
       inject: [USERS_MODULE_OPTIONS],
