@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js';
+import {
+  createTestSchema,
+  deleteKeys,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  testRedis,
+  uniqueName,
+} from '../support/services.js';
 import { freePort, runMainToExit, startMain } from '../support/processes.js';
 
 const password = 'correct horse battery staple';
@@ -57,7 +64,13 @@ describe('npm start (dist/main.js)', () => {
     const { schema, drop } = await createTestSchema();
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    const env = { DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL };
+    // A prefix of its own: the registration throttle counts per IP, and other runs on this
+    // machine register from 127.0.0.1 against the same Redis.
+    const env = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: `${uniqueName('warden_test')}:`,
+    };
     try {
       const port = await freePort();
       const first = await startMain(cwd, { ...env, PORT: String(port) });
@@ -75,6 +88,8 @@ describe('npm start (dist/main.js)', () => {
       }
     } finally {
       await drop();
+      const redis = await testRedis();
+      await deleteKeys(redis, env.REDIS_KEY_PREFIX).finally(() => redis.disconnect());
     }
   });
 
