@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { jest } from '@jest/globals';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { MemorySessionStore } from './memory-session.store.js';
 import { resolveSessionOptions } from './session.options.js';
@@ -32,6 +34,27 @@ describe('MemorySessionStore', () => {
       const { session } = await sessions.create({ id: 'u', authVersion: 1 });
       clock.advanceSeconds(3600);
       expect(await store.get(session.ref)).toBeNull();
+    });
+  });
+
+  describe('constructor', () => {
+    const nodeEnv = process.env.NODE_ENV;
+    afterEach(() => {
+      process.env.NODE_ENV = nodeEnv;
+      jest.restoreAllMocks();
+    });
+
+    it.each([
+      ['development', 1],
+      ['production', 1],
+      ['test', 0],
+    ])('warns that sessions are in-process when NODE_ENV is %s: %i time(s)', (env, times) => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      process.env.NODE_ENV = env;
+      new MemorySessionStore();
+      expect(
+        warn.mock.calls.filter(([m]) => String(m).includes('MemorySessionStore')),
+      ).toHaveLength(times);
     });
   });
 });

@@ -26,7 +26,8 @@ interface Entry {
 
 /**
  * In-process {@link SessionStore}: for development and tests. Sessions die with the process and
- * are not shared between instances, so production refuses it. Same semantics as the Redis store,
+ * are not shared between instances, so production refuses it. Constructing one logs a warning
+ * saying so, except when `NODE_ENV` is `test`. Same semantics as the Redis store,
  * down to TTLs (on the injected clock) and atomicity (every method runs to completion).
  */
 export class MemorySessionStore extends SessionStore {
@@ -40,9 +41,13 @@ export class MemorySessionStore extends SessionStore {
     super();
     this.maxEntries = options.maxEntries ?? 100_000;
     this.clock = options.clock ?? systemClock;
-    new Logger('Warden').warn(
-      'MemorySessionStore: sessions live in this process only (lost on restart, not shared); use RedisSessionStore in production',
-    );
+    // Meant for development: say where sessions go. Under test runners (Jest sets NODE_ENV=test)
+    // the in-process store is the expected choice and a warning per boot is noise.
+    if (process.env.NODE_ENV !== 'test') {
+      new Logger('Warden').warn(
+        'MemorySessionStore: sessions live in this process only (lost on restart, not shared); use RedisSessionStore in production',
+      );
+    }
   }
 
   async create(

@@ -19,8 +19,8 @@ const alice = {
 describe('createRedisAdapters', () => {
   let redis: Redis;
   let prefix: string;
-  beforeEach(() => {
-    redis = testRedis();
+  beforeEach(async () => {
+    redis = await testRedis();
     prefix = `${uniqueName('warden_test')}:`;
   });
   afterEach(async () => {

@@ -15,8 +15,8 @@ describe('RedisSessionStore', () => {
   let prefix: string;
   let sessions: SessionService;
 
-  beforeEach(() => {
-    redis = testRedis();
+  beforeEach(async () => {
+    redis = await testRedis();
     prefix = `${uniqueName('warden_test')}:`;
     sessions = new SessionService(
       new RedisSessionStore(redis, { keyPrefix: prefix }),

@@ -64,12 +64,12 @@ describe('npm start (dist/main.js)', () => {
     const { schema, drop } = await createTestSchema();
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    // Its own key prefix: the shared Redis holds other runs' counters (the registration throttle).
-    const prefix = `${uniqueName('warden_test')}:`;
+    // A prefix of its own: the registration throttle counts per IP, and other runs on this
+    // machine register from 127.0.0.1 against the same Redis.
     const env = {
       DATABASE_URL: url.toString(),
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: `${uniqueName('warden_test')}:`,
     };
     try {
       const port = await freePort();
@@ -88,8 +88,8 @@ describe('npm start (dist/main.js)', () => {
       }
     } finally {
       await drop();
-      const redis = testRedis();
-      await deleteKeys(redis, prefix).finally(() => redis.disconnect());
+      const redis = await testRedis();
+      await deleteKeys(redis, env.REDIS_KEY_PREFIX).finally(() => redis.disconnect());
     }
   });
 

@@ -285,7 +285,7 @@ describe('the example app restarting', () => {
     } finally {
       await app.stop();
       await drop();
-      const redis = testRedis();
+      const redis = await testRedis();
       await deleteKeys(redis, env.REDIS_KEY_PREFIX).finally(() => redis.disconnect());
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -148,7 +148,7 @@ async function startHostApp(
   adapter: Adapter,
   onContextChange: AuthModuleOptions['onContextChange'],
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
-  const redis: Redis = testRedis();
+  const redis: Redis = await testRedis();
   const keyPrefix = `${uniqueName('warden_test')}:`;
   @Module({
     imports: [

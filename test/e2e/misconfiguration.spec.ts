@@ -249,7 +249,7 @@ describe('AuthModule startup check of Redis', () => {
     } finally {
       await app?.close();
       host.redis.disconnect();
-      const cleaner = testRedis();
+      const cleaner = await testRedis();
       await deleteKeys(cleaner, prefix);
       cleaner.disconnect();
     }

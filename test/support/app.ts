@@ -67,7 +67,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await owned?.drop();
-      const redis = testRedis();
+      const redis = await testRedis();
       try {
         await deleteKeys(redis, keyPrefix);
       } finally {

@@ -26,9 +26,13 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-/** Environment with nothing from the outside but PATH and HOME, plus `env`. */
+/**
+ * Environment with nothing from the outside but PATH, HOME and NODE_OPTIONS (how the test run set
+ * up Node itself: scripts/test-node24.sh), plus `env`.
+ */
 export function bareEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  const { PATH, HOME, NODE_OPTIONS } = process.env;
+  return { PATH, HOME, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}), ...env };
 }
 
 /** Starts the example app as `npm start` would and waits until it listens. */

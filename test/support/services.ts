@@ -38,8 +38,16 @@ export async function createTestSchema(): Promise<{ schema: string; drop: () => 
 }
 
 /** A Redis client for tests, and a way to delete every key under a prefix (SCAN, never KEYS). */
-export function testRedis(): Redis {
-  return new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+export async function testRedis(): Promise<Redis> {
+  // Configured as the README tells users to (no offline queue): the Redis adapters warn
+  // otherwise. Without the queue a command fails until the client is ready, so wait for it.
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  await redis.connect();
+  return redis;
 }
 
 /** Deletes every key that starts with `prefix`. */
@@ -61,7 +69,7 @@ export function redisHarness<T>(make: (redis: Redis, prefix: string) => T) {
   let prefix: string;
   return {
     create: async () => {
-      redis = testRedis();
+      redis = await testRedis();
       prefix = `${uniqueName('warden_test')}:`;
       return make(redis, prefix);
     },
