@@ -101,6 +101,14 @@ describe('the README host app (test/host-app) on the packed tarball', () => {
         child.once('exit', () => reject(new Error(`main.js exited:\n${output}`)));
       });
       expect((await fetch(`${url}/projects`)).status).toBe(401);
+      // Swagger as the README sets it up: both schemes for the Authorize button
+      const document = (await (await fetch(`${url}/docs-json`)).json()) as {
+        components: { securitySchemes: Record<string, unknown> };
+      };
+      expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+        'bearer',
+        'session',
+      ]);
       // tokens: true mounted the bearer routes
       const refresh = await fetch(`${url}/auth/token/refresh`, {
         method: 'POST',
