@@ -15,8 +15,9 @@ const pkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${p
 const nodeDir = join(prefix, 'node_modules', pkg);
 const node = join(nodeDir, 'bin', 'node');
 const say = (message) => process.stderr.write(`ensure-node${MAJOR}: ${message}\n`);
+// Children print to stderr: this script's stdout is the Node path the caller captures.
 const run = (file, args, options = {}) =>
-  execFileSync(file, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+  execFileSync(file, args, { stdio: ['ignore', 2, 'inherit'], ...options });
 
 if (!existsSync(node)) {
   say(`installing ${pkg}@${MAJOR} from the npm registry into .cache/node${MAJOR}`);
