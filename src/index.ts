@@ -23,7 +23,7 @@ export type { RegisterUserInput } from './users/users.service.js';
 export { UserRepository } from './users/user.repository.js';
 export { TypeOrmUserRepository } from './users/typeorm-user.repository.js';
 export { MemoryUserRepository } from './users/memory-user.repository.js';
-export { UserEntity } from './users/user.entity.js';
+export { SqliteUserEntity, UserEntity } from './users/user.entity.js';
 export { wardenMigrations } from './users/migrations/index.js';
 export type { NewUserRecord, UserPatch, UserRecord } from './users/user.record.js';
 export { UserResponseDto, toUserResponse } from './users/user-response.dto.js';

@@ -3,12 +3,12 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { wardenMigrations } from '../users/migrations/index.js';
-import { UserEntity } from '../users/user.entity.js';
+import { SqliteUserEntity, UserEntity } from '../users/user.entity.js';
 import type { DatabaseConfig } from './config.js';
 
 /**
- * TypeORM options for the example app (and `ormconfig.ts`): nest-warden's entity and
- * migrations, never `synchronize`. PostgreSQL gets connect and statement timeouts so a stalled
+ * TypeORM options for the example app (and `ormconfig.ts`): nest-warden's entity for the database
+ * (`UserEntity` on PostgreSQL, `SqliteUserEntity` on SQLite) and migrations, never `synchronize`. PostgreSQL gets connect and statement timeouts so a stalled
  * database turns into a fast 503, not a hung request.
  */
 export function dataSourceOptions(
@@ -16,7 +16,6 @@ export function dataSourceOptions(
   extra: { schema?: string } = {},
 ): DataSourceOptions {
   const common = {
-    entities: [UserEntity],
     migrations: [...wardenMigrations],
     migrationsTableName: 'warden_migrations',
     synchronize: false,
@@ -25,6 +24,7 @@ export function dataSourceOptions(
   if (database.type === 'postgres') {
     return {
       ...common,
+      entities: [UserEntity],
       type: 'postgres',
       url: database.url,
       schema: extra.schema,
@@ -42,6 +42,7 @@ export function dataSourceOptions(
   if (database.path !== ':memory:') createPrivateFile(database.path);
   return {
     ...common,
+    entities: [SqliteUserEntity],
     type: 'better-sqlite3',
     database: database.path,
     enableWAL: database.path !== ':memory:',

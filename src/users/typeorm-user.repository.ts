@@ -2,7 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions.js';
 import { STARTUP_CHECK_TIMEOUT_MS, withTimeout } from '../core/redis-calls.js';
-import { UserEntity } from './user.entity.js';
+import { SqliteUserEntity, UserEntity } from './user.entity.js';
 import type { NewUserRecord, UserPatch, UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
 
@@ -12,21 +12,33 @@ const MISSING_TABLE = new Set(['42P01', '42703']);
 /** Unique-violation codes of the drivers we support (PostgreSQL, better-sqlite3). */
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 
+/** Driver types of SQLite, whose DataSource takes {@link SqliteUserEntity}. */
+const SQLITE = new Set(['better-sqlite3', 'sqlite', 'sqljs', 'capacitor', 'cordova', 'expo']);
+
 /**
  * {@link UserRepository} on TypeORM. Takes an initialised `DataSource` whose entities include
- * {@link UserEntity}; the connection's lifecycle stays with the app.
+ * {@link UserEntity} (PostgreSQL) or {@link SqliteUserEntity} (SQLite), and uses whichever it
+ * has; the connection's lifecycle stays with the app.
  */
 export class TypeOrmUserRepository extends UserRepository {
-  private readonly users: Repository<UserEntity>;
-
   constructor(private readonly dataSource: DataSource) {
     super();
-    this.users = dataSource.getRepository(UserEntity);
+  }
+
+  /** The entity the DataSource knows; looked up at each call, as it may be initialised late. */
+  private get entity(): typeof UserEntity | typeof SqliteUserEntity {
+    if (this.dataSource.hasMetadata(SqliteUserEntity)) return SqliteUserEntity;
+    return UserEntity;
+  }
+
+  private get users(): Repository<UserRecord> {
+    return this.dataSource.getRepository<UserRecord>(this.entity);
   }
 
   /**
-   * Startup check: the DataSource is initialised and knows {@link UserEntity}, and one bounded
-   * read of every column of `warden_users` works (the table exists and every migration ran).
+   * Startup check: the DataSource is initialised and knows {@link UserEntity} (or
+   * {@link SqliteUserEntity} on SQLite), and one bounded read of every column of `warden_users`
+   * works (the table exists and every migration ran).
    */
   override async check(): Promise<void> {
     const who = 'TypeOrmUserRepository (UsersModule option repository)';
@@ -35,9 +47,13 @@ export class TypeOrmUserRepository extends UserRepository {
         `${who}: the DataSource is not initialised: pass one after dataSource.initialize() (TypeOrmModule does this for you)`,
       );
     }
-    if (!this.dataSource.hasMetadata(UserEntity)) {
+    if (
+      !this.dataSource.hasMetadata(UserEntity) &&
+      !this.dataSource.hasMetadata(SqliteUserEntity)
+    ) {
+      const entity = SQLITE.has(this.dataSource.options.type) ? 'SqliteUserEntity' : 'UserEntity';
       throw new Error(
-        `${who}: UserEntity is not an entity of the DataSource: add it, entities: [UserEntity, ...yours], imported from nest-warden`,
+        `${who}: ${entity} is not an entity of the DataSource: add it, entities: [${entity}, ...yours], imported from nest-warden`,
       );
     }
     try {
@@ -84,7 +100,7 @@ export class TypeOrmUserRepository extends UserRepository {
     return this.guard(async () => {
       await this.users
         .createQueryBuilder()
-        .update(UserEntity)
+        .update(this.entity)
         .set({ ...fields, ...(bumpAuthVersion ? { authVersion: () => 'auth_version + 1' } : {}) })
         .where('id = :id', { id })
         .execute();
@@ -110,7 +126,7 @@ export class TypeOrmUserRepository extends UserRepository {
     return this.guard(async () => {
       const result = await this.users
         .createQueryBuilder()
-        .update(UserEntity)
+        .update(this.entity)
         .set({
           passwordHash: newHash,
           ...(options.bumpAuthVersion ? { authVersion: () => 'auth_version + 1' } : {}),

@@ -2,11 +2,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import type { UserRecord } from './user.record.js';
 
 /**
- * TypeORM entity of `warden_users`. Add it (and `wardenMigrations`) to your DataSource. The
- * same schema runs on PostgreSQL and SQLite. Never returned to a client.
+ * The columns of `warden_users` that are the same on every database. Not an entity: the two
+ * entities below extend it and add the timestamps, whose type depends on the database.
  */
-@Entity({ name: 'warden_users' })
-export class UserEntity implements UserRecord {
+abstract class UserColumns {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -33,13 +32,38 @@ export class UserEntity implements UserRecord {
 
   @Column({ name: 'auth_version', type: 'integer', default: 1 })
   authVersion!: number;
+}
 
-  @CreateDateColumn({ name: 'created_at' })
+/**
+ * TypeORM entity of `warden_users` on PostgreSQL. Add it (and `wardenMigrations`) to your
+ * DataSource; on SQLite add {@link SqliteUserEntity} instead. Instants are `timestamptz`, so a
+ * process in any time zone reads back the instant written. Never returned to a client.
+ */
+@Entity({ name: 'warden_users' })
+export class UserEntity extends UserColumns implements UserRecord {
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at' })
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  @Column({ name: 'last_login_at', type: Date, nullable: true })
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt!: Date | null;
+}
+
+/**
+ * TypeORM entity of `warden_users` on SQLite (better-sqlite3): the same table and columns as
+ * {@link UserEntity}, with `datetime` instants (TypeORM stores them as UTC text). SQLite
+ * rejects `timestamptz`, PostgreSQL `datetime`, hence two entities. Never returned to a client.
+ */
+@Entity({ name: 'warden_users' })
+export class SqliteUserEntity extends UserColumns implements UserRecord {
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt!: Date;
+
+  @Column({ name: 'last_login_at', type: 'datetime', nullable: true })
   lastLoginAt!: Date | null;
 }

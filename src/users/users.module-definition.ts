@@ -14,9 +14,9 @@ export interface UsersModuleOptions {
   /** TTL of cached users in seconds. @default 60 */
   userCacheTtlSeconds?: number;
   /**
-   * Check the repository once at boot (`TypeOrmUserRepository`: `UserEntity` is in the
-   * DataSource and `warden_users` is readable, at most 3 s) and fail the boot with a message
-   * saying how to fix it. @default true
+   * Check the repository once at boot (`TypeOrmUserRepository`: `UserEntity`, or on SQLite
+   * `SqliteUserEntity`, is in the DataSource and `warden_users` is readable, at most 3 s) and
+   * fail the boot with a message saying how to fix it. @default true
    */
   startupCheck?: boolean;
 }

@@ -25,12 +25,47 @@ describe('wardenMigrations', () => {
     }
   });
 
+  it('revert timestamptz on PostgreSQL to timestamp holding the UTC wall-clock time', async () => {
+    const { schema, drop } = await createTestSchema();
+    const dataSource = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+    try {
+      await dataSource.query(
+        `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
+         VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
+      );
+      await dataSource.undoLastMigration();
+      const columns: { column_name: string; data_type: string }[] = await dataSource.query(
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'warden_users' AND data_type LIKE 'timestamp%'
+         ORDER BY 1`,
+        [schema],
+      );
+      expect(columns).toEqual(
+        ['created_at', 'last_login_at', 'updated_at'].map((column_name) => ({
+          column_name,
+          data_type: 'timestamp without time zone',
+        })),
+      );
+      const [row] = await dataSource.query(
+        `SELECT to_char(last_login_at, 'YYYY-MM-DD HH24:MI:SS.MS') AS at FROM warden_users`,
+      );
+      expect(row.at).toBe('2025-01-14 22:34:56.789');
+    } finally {
+      await dataSource.destroy();
+      await drop();
+    }
+  });
+
   it('leave SQLite exactly as the entities describe, and revert cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
     const dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'db.sqlite') });
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      await dataSource.undoLastMigration(); // timestamptz: nothing to undo on SQLite
+      expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(
+        true,
+      );
       await dataSource.undoLastMigration();
       expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(
         false,

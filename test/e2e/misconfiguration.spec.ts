@@ -327,6 +327,14 @@ describe('UsersModule startup check of the TypeORM repository', () => {
     );
   });
 
+  it('names entities: [SqliteUserEntity] when a SQLite DataSource knows neither entity', async () => {
+    const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [] });
+    sources.push(await sqlite.initialize());
+    expect(await bootError(host(sqlite))).toBe(
+      'TypeOrmUserRepository (UsersModule option repository): SqliteUserEntity is not an entity of the DataSource: add it, entities: [SqliteUserEntity, ...yours], imported from nest-warden',
+    );
+  });
+
   it('names wardenMigrations and migrationsRun when the table is missing', async () => {
     const message = await bootError(
       host(await dataSource({ entities: [UserEntity], migrate: false })),
