@@ -85,7 +85,7 @@ export class LoginThrottle {
       }
       // Attempts in flight could still use up a limit: wait for them to settle, bounded.
       if (performance.now() >= giveUpAt) throw this.refused(byIp, keys.account, ip, 1000);
-      await sleep(delayMs + Math.random() * delayMs);
+      await sleep(delayMs + Math.random() * delayMs, undefined, { ref: false });
     }
   }
 
