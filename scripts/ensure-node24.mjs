@@ -64,11 +64,18 @@ if (!existsSync(join(target, 'build', 'Release', 'better_sqlite3.node'))) {
         'bin',
         'node-gyp.js',
       );
+    // Without npm's npm_config_* variables: under `npm test` they point node-gyp at the machine's
+    // Node headers (node_root_dir=/usr), whatever --nodedir says.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+    );
     run(node, [gyp, 'rebuild', '--release', `--nodedir=${nodeDir}`], {
       cwd: copy,
-      env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
+      env: { ...env, npm_config_nodedir: nodeDir, PATH: `${dirname(node)}:${process.env.PATH}` },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    // The build must load in Node 24 (a binary built against other headers would not).
+    run(node, ['-e', `new (require(${JSON.stringify(copy)}))(':memory:').close()`]);
     for (const objects of ['obj', 'obj.target']) {
       rmSync(join(copy, 'build', 'Release', objects), { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
-// Jest runs the tests tsc compiled (npm run build), as native ES modules:
+// Jest runs the tests tsc compiled (npx tsc; not `nest build`, which leaves test/ out), as
+// native ES modules:
 // node --experimental-vm-modules node_modules/jest/bin/jest.js
 export default {
   testEnvironment: 'node',

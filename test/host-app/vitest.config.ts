@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Vitest runs the tests tsc compiled (npm run build), like Jest: the exact code production runs,
+// Vitest runs the tests tsc compiled (npx tsc), like Jest: the exact code production runs,
 // with the constructor types NestJS injects by (emitDecoratorMetadata) whatever Vite transforms.
 export default defineConfig({
   test: {
