@@ -12,7 +12,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
+import { ApiCredentialErrors, ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import { UserResponseDto, toUserResponse } from '../users/user-response.dto.js';
@@ -94,16 +94,7 @@ export class AuthController {
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Log in with email and password; sets the session cookie' })
   @ApiOkResponse({ type: LoginResponseDto, description: 'Always a new session id (no fixation)' })
-  @ApiJsonBodyErrors()
-  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
-  @ApiTooManyRequestsResponse({
-    type: WardenErrorResponseDto,
-    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
-  })
-  @ApiServiceUnavailableResponse({
-    type: WardenErrorResponseDto,
-    description: 'SERVICE_UNAVAILABLE or HASHING_BUSY; see Retry-After',
-  })
+  @ApiCredentialErrors()
   async login(
     @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,

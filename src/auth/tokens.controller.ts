@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
-  ApiTooManyRequestsResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -8,7 +7,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
+import { ApiCredentialErrors, ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { SessionInvalidException } from '../errors/warden.exceptions.js';
 import { LoginService } from './login.service.js';
@@ -42,16 +41,7 @@ export class TokensController {
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiJsonBodyErrors()
-  @ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' })
-  @ApiTooManyRequestsResponse({
-    type: WardenErrorResponseDto,
-    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
-  })
-  @ApiServiceUnavailableResponse({
-    type: WardenErrorResponseDto,
-    description: 'SERVICE_UNAVAILABLE or HASHING_BUSY; see Retry-After',
-  })
+  @ApiCredentialErrors()
   async token(@Req() request: WardenRequest, @CurrentUser() user: CachedUser): Promise<TokenPair> {
     return this.logins.tokenLogin(user, request);
   }

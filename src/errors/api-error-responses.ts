@@ -2,6 +2,9 @@ import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { WardenErrorResponseDto } from './warden-error-response.dto.js';
@@ -23,6 +26,25 @@ export function ApiJsonBodyErrors(
     ApiUnsupportedMediaTypeResponse({
       type: WardenErrorResponseDto,
       description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
+    }),
+  );
+}
+
+/**
+ * Swagger: the error responses of a route that checks an email and password (login, token): the
+ * JSON body's, 401 `INVALID_CREDENTIALS`, 429 and 503 with `Retry-After`.
+ */
+export function ApiCredentialErrors() {
+  return applyDecorators(
+    ApiJsonBodyErrors(),
+    ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' }),
+    ApiTooManyRequestsResponse({
+      type: WardenErrorResponseDto,
+      description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
+    }),
+    ApiServiceUnavailableResponse({
+      type: WardenErrorResponseDto,
+      description: 'SERVICE_UNAVAILABLE or HASHING_BUSY; see Retry-After',
     }),
   );
 }
