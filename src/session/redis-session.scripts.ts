@@ -71,6 +71,7 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[3]) end
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 redis.call('ZREM', KEYS[4], ARGV[4])
+if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[4], ARGV[2]) end
 if ARGV[8] ~= '' then redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[2]) end
 return 1`;
 

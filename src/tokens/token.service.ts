@@ -117,10 +117,11 @@ export class TokenService {
     const marker = await this.sessions.spentMarker(ref);
     if (!marker) return null;
     if (marker.successor && this.clock.now() - marker.spentAt <= this.lifetimes.graceMs) {
-      // Grace: the same successor, but only while it is still the family's current token.
+      // Grace: the same successor, but only while it is the family's current token and the
+      // Authenticator still accepts it (live, not expired, user active at its authVersion).
       const successor = this.unseal(marker.successor);
-      const live = successor ? await this.sessions.lookup(successor) : null;
-      if (successor && live?.stored && live.stored.idHash === live.ref.idHash)
+      const current = successor ? await this.authenticator.refreshToken(successor) : 'malformed';
+      if (successor && typeof current !== 'string' && !('spent' in current))
         return this.pair(marker.userId, marker.handle, successor);
     }
     await this.revokeFamily(marker, 'refresh-reuse');

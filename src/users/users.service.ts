@@ -164,7 +164,9 @@ export class UsersService {
     if (!written) return null;
     await this.cached?.invalidate(user.id);
     this.events?.emit(WardenEvent.PASSWORD_CHANGED, { userId: user.id });
-    return this.users.findById(user.id);
+    // The change has landed: a failing read-back must not look like a failed change.
+    const landed = { ...user, passwordHash: newHash, authVersion: user.authVersion + 1 };
+    return (await this.users.findById(user.id).catch(() => landed)) ?? landed;
   }
 
   /** Replaces the user's roles and bumps `authVersion`. */

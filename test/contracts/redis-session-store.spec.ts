@@ -63,6 +63,15 @@ describe('RedisSessionStore', () => {
     }
   });
 
+  it('gives the index a TTL again when a rotation recreates it', async () => {
+    const { session } = await sessions.create({ id: 'user-index-ttl', authVersion: 1 });
+    const indexes = (await keys()).filter((k) => k.includes(':u:'));
+    expect(indexes).toHaveLength(1);
+    await redis.del(indexes[0]); // expired just before the rotation (a change near the absolute end)
+    expect(await sessions.rotate(session)).not.toBeNull();
+    expect(await redis.pttl(indexes[0])).toBeGreaterThan(0);
+  });
+
   it('puts a session and its user index in one Redis Cluster hash slot', async () => {
     await sessions.create({ id: 'user-slot', authVersion: 1 });
     const tags = new Set((await keys()).map((key) => /\{([^}]+)\}/.exec(key)?.[1]));

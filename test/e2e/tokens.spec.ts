@@ -329,4 +329,27 @@ describe.each(ADAPTERS)('refresh grace window on %s', (adapter) => {
       .send({ refreshToken: results[0].body.refreshToken })
       .expect(200);
   });
+
+  it('refuses the successor to a duplicate within the window once the user is deactivated', async () => {
+    await request(t.server)
+      .post('/auth/register')
+      .send({ email: 'grace-deactivated@example.com', password })
+      .expect(201);
+    const first = (
+      await request(t.server)
+        .post('/auth/token')
+        .send({ email: 'grace-deactivated@example.com', password })
+        .expect(200)
+    ).body;
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: first.refreshToken })
+      .expect(200);
+    const users = t.app.get(UsersService);
+    await users.deactivate((await users.findByEmail('grace-deactivated@example.com'))!.id);
+    await request(t.server)
+      .post('/auth/token/refresh')
+      .send({ refreshToken: first.refreshToken })
+      .expect(401);
+  });
 });
