@@ -24,6 +24,8 @@ export interface AttemptGroup {
   counters: AttemptCounter[];
   knownKey?: string;
   pending?: boolean;
+  /** Identifies the attempt in flight (with `pending`): settling names it again. */
+  attemptId?: string;
 }
 
 /** The time and the default window and lockout of a check. */
@@ -58,6 +60,8 @@ export interface AttemptSuccess {
   knownKey: string;
   knownTtlMs: number;
   now: number;
+  /** The attempt to take out of the in-flight sets of `counted`. */
+  attemptId: string;
 }
 
 /**
@@ -79,13 +83,15 @@ export abstract class AttemptStore {
   abstract consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult>;
 
   /**
-   * Settles one in-flight attempt on each of `counters` (one hash slot): no longer in flight and,
-   * when `failed`, one more failure.
+   * Settles the in-flight attempt `attemptId` on each of `counters` (one hash slot): no longer in
+   * flight and, when `failed`, one more failure. An attempt in flight longer than the policy's
+   * `pendingStaleMs` stops counting by itself (each attempt on its own clock).
    */
   abstract settle(
     counters: AttemptCounter[],
     failed: boolean,
     policy: AttemptPolicy,
+    attemptId: string,
   ): Promise<void>;
 
   /**

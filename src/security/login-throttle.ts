@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { AccountLockedException, TooManyAttemptsException } from '../errors/warden.exceptions.js';
@@ -61,24 +61,31 @@ export class LoginThrottle {
   /** Counts one attempt in flight, or throws 429 (`TOO_MANY_ATTEMPTS`, `ACCOUNT_LOCKED`). */
   async begin(email: string, ip: string | null): Promise<CredentialAttempt> {
     const keys = this.keys(email, ip);
+    const attemptId = randomUUID();
     const accountGroup = {
+      attemptId,
       counters: [keys.perAccount, keys.pair, keys.consecutive],
       knownKey: keys.known,
       pending: true,
     };
     const giveUpAt = performance.now() + this.options.maxPendingWaitMs;
     for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
-      const byIp = await this.store.consume({ counters: [keys.ip], pending: true }, this.policy());
+      const byIp = await this.store.consume(
+        { counters: [keys.ip], pending: true, attemptId },
+        this.policy(),
+      );
       if (byIp.allowed) {
         let byAccount: ConsumeResult;
         try {
           byAccount = await this.store.consume(accountGroup, this.policy());
         } catch (error) {
-          await this.store.settle([keys.ip], false, this.policy()).catch(() => undefined);
+          await this.store
+            .settle([keys.ip], false, this.policy(), attemptId)
+            .catch(() => undefined);
           throw error;
         }
-        if (byAccount.allowed) return this.attempt(keys, byAccount.counted);
-        await this.store.settle([keys.ip], false, this.policy());
+        if (byAccount.allowed) return this.attempt(keys, byAccount.counted, attemptId);
+        await this.store.settle([keys.ip], false, this.policy(), attemptId);
         if (byAccount.reason !== 'pending') throw this.refused(byAccount, keys.account, ip);
       } else if (byIp.reason !== 'pending') {
         throw this.refused(byIp, keys.account, ip);
@@ -127,7 +134,7 @@ export class LoginThrottle {
     return digest(normalizeEmail(String(email))).slice(0, 16);
   }
 
-  private attempt(keys: AttemptKeys, counted: string[]): CredentialAttempt {
+  private attempt(keys: AttemptKeys, counted: string[], attemptId: string): CredentialAttempt {
     const inAccount = [keys.perAccount, keys.pair, keys.consecutive].filter((c) =>
       counted.includes(c.key),
     );
@@ -138,15 +145,15 @@ export class LoginThrottle {
       if (!once()) return;
       const policy = this.policy();
       await Promise.all([
-        this.store.settle([keys.ip], failed, policy),
-        this.store.settle(inAccount, failed, policy),
+        this.store.settle([keys.ip], failed, policy, attemptId),
+        this.store.settle(inAccount, failed, policy, attemptId),
       ]);
     };
     return {
       succeeded: async () => {
         if (!once()) return;
         await Promise.all([
-          this.store.settle([keys.ip], false, this.policy()),
+          this.store.settle([keys.ip], false, this.policy(), attemptId),
           this.store.succeed({
             counted,
             pairKey: keys.pair.key,
@@ -155,6 +162,7 @@ export class LoginThrottle {
             knownKey: keys.known,
             knownTtlMs: this.options.knownClientSeconds * 1000,
             now: this.clock.now(),
+            attemptId,
           }),
         ]);
       },

@@ -7,12 +7,11 @@ import type {
 } from './attempt.store.js';
 import { AttemptStore, lockoutMs } from './attempt.store.js';
 
-/** One counter: settled failures `f` (the last at `last`), attempts in flight `p` (last at `pt`). */
+/** One counter: failures `f` (the last at `last`) and the attempts in flight by id → start. */
 interface CounterState {
   f: number;
   last: number;
-  p: number;
-  pt: number;
+  inFlight: Map<string, number>;
   expires: number;
 }
 
@@ -32,7 +31,8 @@ export class MemoryAttemptStore extends AttemptStore {
     let pending = false;
     for (const counter of active) {
       const window = counter.windowMs ?? policy.windowMs;
-      const { f, last, p } = this.read(counter.key, window, policy);
+      const { f, last, inFlight } = this.read(counter.key, window, policy);
+      const p = inFlight.size;
       if (counter.lock) {
         if (f >= counter.limit) locked = Math.max(locked, last + window - policy.now);
         else if (f + p >= counter.limit) pending = true;
@@ -48,31 +48,32 @@ export class MemoryAttemptStore extends AttemptStore {
     for (const counter of active) {
       const window = counter.windowMs ?? policy.windowMs;
       const state = this.read(counter.key, window, policy);
-      if (group.pending)
-        this.write(counter.key, { ...state, p: state.p + 1, pt: policy.now }, window);
-      else this.write(counter.key, { ...state, f: state.f + 1, last: policy.now }, window);
+      if (group.pending) state.inFlight.set(group.attemptId ?? '', policy.now);
+      else Object.assign(state, { f: state.f + 1, last: policy.now });
+      this.write(counter.key, state, Math.max(window, this.stale(policy)), policy.now);
     }
     this.sweep(policy.now);
     return Promise.resolve({ allowed: true, counted: active.map((c) => c.key) });
   }
 
-  settle(counters: AttemptCounter[], failed: boolean, policy: AttemptPolicy): Promise<void> {
+  settle(
+    counters: AttemptCounter[],
+    failed: boolean,
+    policy: AttemptPolicy,
+    attemptId: string,
+  ): Promise<void> {
     for (const counter of counters) {
       const window = counter.windowMs ?? policy.windowMs;
       const state = this.read(counter.key, window, policy);
-      const p = Math.max(0, state.p - 1);
-      if (failed)
-        this.write(counter.key, { ...state, p, f: state.f + 1, last: policy.now }, window);
-      else this.write(counter.key, { ...state, p }, window);
+      state.inFlight.delete(attemptId);
+      if (failed) Object.assign(state, { f: state.f + 1, last: policy.now });
+      this.write(counter.key, state, Math.max(window, this.stale(policy)), policy.now);
     }
     return Promise.resolve();
   }
 
   succeed(success: AttemptSuccess): Promise<void> {
-    for (const key of success.counted) {
-      const state = this.counters.get(key);
-      if (state) state.p = Math.max(0, state.p - 1);
-    }
+    for (const key of success.counted) this.counters.get(key)?.inFlight.delete(success.attemptId);
     const pair = this.counters.get(success.pairKey);
     const mine = pair?.f ?? 0;
     if (pair) pair.f = 0;
@@ -91,20 +92,26 @@ export class MemoryAttemptStore extends AttemptStore {
     return Promise.resolve();
   }
 
-  /** The counter as it counts at `policy.now`: old failures and lost in-flight attempts dropped. */
+  /**
+   * The counter as it counts at `policy.now` (created when missing): failures a window old and
+   * attempts in flight older than the stale limit are dropped, each on its own clock.
+   */
   private read(key: string, windowMs: number, policy: AttemptPolicy): CounterState {
-    const state = this.counters.get(key);
-    if (!state) return { f: 0, last: 0, p: 0, pt: 0, expires: 0 };
-    const stale = policy.pendingStaleMs ?? DEFAULT_STALE_MS;
-    return {
-      ...state,
-      f: policy.now - state.last >= windowMs ? 0 : state.f,
-      p: policy.now - state.pt >= stale ? 0 : state.p,
-    };
+    const state = this.counters.get(key) ?? { f: 0, last: 0, inFlight: new Map(), expires: 0 };
+    if (policy.now - state.last >= windowMs) state.f = 0;
+    for (const [id, started] of state.inFlight) {
+      if (policy.now - started >= this.stale(policy)) state.inFlight.delete(id);
+    }
+    return state;
   }
 
-  private write(key: string, state: CounterState, windowMs: number): void {
-    this.counters.set(key, { ...state, expires: Math.max(state.last, state.pt) + 2 * windowMs });
+  private write(key: string, state: CounterState, keepMs: number, now: number): void {
+    state.expires = now + 2 * keepMs;
+    this.counters.set(key, state);
+  }
+
+  private stale(policy: AttemptPolicy): number {
+    return policy.pendingStaleMs ?? DEFAULT_STALE_MS;
   }
 
   private sweep(now: number): void {

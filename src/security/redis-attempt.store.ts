@@ -12,34 +12,36 @@ import type {
 import { AttemptStore } from './attempt.store.js';
 
 /**
- * Counters are hashes {f: failures, last: time of the last one, p: attempts in flight, pt: time
- * of the last change of p}. `read` gives a counter as it counts now: failures a window old and
- * in-flight attempts older than `stale` (a crashed process) are dropped.
+ * A counter is a hash {f: failures, last: time of the last one} and, beside it in the same hash
+ * slot, a sorted set of the attempts in flight (member: attempt id, score: when it started).
+ * `read` gives a counter as it counts now: failures a window old are dropped, and so is each
+ * attempt in flight older than `stale` (a crashed process, a settle that never arrived), one by
+ * one, whatever other attempts keep arriving.
  */
 const READ = `
-local function read(key, now, window, stale)
-  local v = redis.call('HMGET', key, 'f', 'last', 'p', 'pt')
-  local f, last, p, pt = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
+local function read(key, pkey, now, window, stale)
+  local v = redis.call('HMGET', key, 'f', 'last')
+  local f, last = tonumber(v[1]) or 0, tonumber(v[2]) or 0
   if now - last >= window then f = 0 end
-  if now - pt >= stale then p = 0 end
-  return f, last, p, pt
+  redis.call('ZREMRANGEBYSCORE', pkey, '-inf', now - stale)
+  return f, last, redis.call('ZCARD', pkey)
 end`;
 
 /**
- * KEYS: counters, then optionally the known-client marker. ARGV: now, counter count, pending
- * (0/1), stale ms, base delay ms, then per counter: limit, window ms, lock (0/1), exempt when
- * known (0/1). Returns {1, counted indexes...} or {0, waitMs, reason}.
+ * KEYS: n counters, their n in-flight sets, then optionally the known-client marker. ARGV: now,
+ * n, pending (0/1), stale ms, base delay ms, attempt id, then per counter: limit, window ms, lock
+ * (0/1), exempt when known (0/1). Returns {1, counted indexes...} or {0, waitMs, reason}.
  */
 const CONSUME = `${READ}
-local now, n, pending, stale, base = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5])
-local known = #KEYS > n and redis.call('EXISTS', KEYS[n + 1]) == 1
+local now, n, pending, stale, base, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local known = #KEYS > 2 * n and redis.call('EXISTS', KEYS[2 * n + 1]) == 1
 local locked, limited, blocked, active = 0, 0, false, {}
 for i = 1, n do
-  local o = 5 + (i - 1) * 4
+  local o = 6 + (i - 1) * 4
   local limit, window, lock = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), ARGV[o + 3] == '1'
   if not (known and ARGV[o + 4] == '1') then
-    local f, last, p, pt = read(KEYS[i], now, window, stale)
-    table.insert(active, {i, f, p, window})
+    local f, last, p = read(KEYS[i], KEYS[n + i], now, window, stale)
+    table.insert(active, {i, f, window})
     if lock then
       if f >= limit then locked = math.max(locked, last + window - now)
       elseif f + p >= limit then blocked = true end
@@ -55,36 +57,44 @@ if limited > 0 then return {0, limited, 'limit'} end
 if blocked then return {0, 0, 'pending'} end
 local out = {1}
 for _, a in ipairs(active) do
-  local key = KEYS[a[1]]
-  if pending then redis.call('HSET', key, 'p', a[3] + 1, 'pt', now)
-  else redis.call('HSET', key, 'f', a[2] + 1, 'last', now) end
-  redis.call('PEXPIRE', key, 2 * a[4])
+  local key, ttl = KEYS[a[1]], 2 * math.max(a[3], stale)
+  if pending then
+    redis.call('ZADD', KEYS[n + a[1]], now, id)
+    redis.call('PEXPIRE', KEYS[n + a[1]], ttl)
+  else
+    redis.call('HSET', key, 'f', a[2] + 1, 'last', now)
+    redis.call('PEXPIRE', key, ttl)
+  end
   table.insert(out, a[1])
 end
 return out`;
 
-/** KEYS: counters. ARGV: now, failed (0/1), stale ms, then a window ms per counter. */
+/**
+ * KEYS: n counters, then their n in-flight sets. ARGV: now, failed (0/1), stale ms, attempt id,
+ * then a window ms per counter. The attempt leaves the in-flight sets; a failure counts.
+ */
 const SETTLE = `${READ}
-local now, failed, stale = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3])
-for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[3 + i])
-  local f, last, p, pt = read(key, now, window, stale)
-  redis.call('HSET', key, 'p', math.max(0, p - 1))
-  if failed then redis.call('HSET', key, 'f', f + 1, 'last', now) end
-  redis.call('PEXPIRE', key, 2 * window)
+local now, failed, stale, id = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3]), ARGV[4]
+local n = #KEYS / 2
+for i = 1, n do
+  local window = tonumber(ARGV[4 + i])
+  redis.call('ZREM', KEYS[n + i], id)
+  if failed then
+    local f = read(KEYS[i], KEYS[n + i], now, window, stale)
+    redis.call('HSET', KEYS[i], 'f', f + 1, 'last', now)
+    redis.call('PEXPIRE', KEYS[i], 2 * math.max(window, stale))
+  end
 end
 return 0`;
 
 /**
- * KEYS: pair counter, account counter, known marker, then the counted keys, then the keys to
- * reset. ARGV: known TTL ms, counted count. Settles a right attempt (see AttemptStore.succeed).
+ * KEYS: pair counter, account counter, known marker, then the in-flight sets of the counted
+ * counters, then the counters to reset. ARGV: known TTL ms, counted count, attempt id. Settles a
+ * right attempt (see AttemptStore.succeed).
  */
 const SUCCEED = `
 local counted = tonumber(ARGV[2])
-for i = 4, 3 + counted do
-  local p = tonumber(redis.call('HGET', KEYS[i], 'p'))
-  if p and p > 0 then redis.call('HINCRBY', KEYS[i], 'p', -1) end
-end
+for i = 4, 3 + counted do redis.call('ZREM', KEYS[i], ARGV[3]) end
 local mine = tonumber(redis.call('HGET', KEYS[1], 'f')) or 0
 if mine > 0 then
   redis.call('HSET', KEYS[1], 'f', 0)
@@ -131,7 +141,10 @@ export class RedisAttemptStore extends AttemptStore {
   }
 
   async consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult> {
-    const keys = group.counters.map((c) => this.prefix + c.key);
+    const keys = [
+      ...group.counters.map((c) => this.prefix + c.key),
+      ...group.counters.map((c) => this.inFlight(c.key)),
+    ];
     if (group.knownKey) keys.push(this.prefix + group.knownKey);
     const result = (await this.run('CONSUME', keys, [
       policy.now,
@@ -139,6 +152,7 @@ export class RedisAttemptStore extends AttemptStore {
       group.pending ? 1 : 0,
       policy.pendingStaleMs ?? DEFAULT_STALE_MS,
       policy.baseDelayMs,
+      group.attemptId ?? '',
       ...group.counters.flatMap((c) => [
         c.limit,
         c.windowMs ?? policy.windowMs,
@@ -156,15 +170,21 @@ export class RedisAttemptStore extends AttemptStore {
     };
   }
 
-  async settle(counters: AttemptCounter[], failed: boolean, policy: AttemptPolicy): Promise<void> {
+  async settle(
+    counters: AttemptCounter[],
+    failed: boolean,
+    policy: AttemptPolicy,
+    attemptId: string,
+  ): Promise<void> {
     if (counters.length === 0) return;
     await this.run(
       'SETTLE',
-      counters.map((c) => this.prefix + c.key),
+      [...counters.map((c) => this.prefix + c.key), ...counters.map((c) => this.inFlight(c.key))],
       [
         policy.now,
         failed ? 1 : 0,
         policy.pendingStaleMs ?? DEFAULT_STALE_MS,
+        attemptId,
         ...counters.map((c) => c.windowMs ?? policy.windowMs),
       ],
     );
@@ -172,13 +192,20 @@ export class RedisAttemptStore extends AttemptStore {
 
   async succeed(success: AttemptSuccess): Promise<void> {
     const keys = [
-      success.pairKey,
-      success.accountKey,
-      success.knownKey,
-      ...success.counted,
-      ...success.resetKeys,
-    ].map((key) => this.prefix + key);
-    await this.run('SUCCEED', keys, [success.knownTtlMs, success.counted.length]);
+      ...[success.pairKey, success.accountKey, success.knownKey].map((key) => this.prefix + key),
+      ...success.counted.map((key) => this.inFlight(key)),
+      ...success.resetKeys.map((key) => this.prefix + key),
+    ];
+    await this.run('SUCCEED', keys, [
+      success.knownTtlMs,
+      success.counted.length,
+      success.attemptId,
+    ]);
+  }
+
+  /** The sorted set of a counter's attempts in flight (same hash slot as the counter). */
+  private inFlight(key: string): string {
+    return `${this.prefix}${key}:p`;
   }
 
   async clear(keys: string[]): Promise<void> {

@@ -152,6 +152,19 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       expect(await waitOf('lost@example.com', '198.51.100.22')).toBe(0);
     });
 
+    it('ages each attempt in flight on its own clock, whatever arrives after it', async () => {
+      // Two attempts whose settlement never arrives (a crash, a lost reply)...
+      for (let i = 0; i < 2; i++) await throttle.begin('aging@example.com', '198.51.100.25');
+      clock.advanceSeconds(40);
+      // ...while logins go on...
+      await (await throttle.begin('aging@example.com', '198.51.100.25')).succeeded();
+      clock.advanceSeconds(21);
+      // ...stop counting a minute after they started: three may be in flight again.
+      for (let i = 0; i < 3; i++) {
+        expect(await refusal('aging@example.com', '198.51.100.26')).toBeNull();
+      }
+    });
+
     it('locks the account after the consecutive-failure limit until unlocked', async () => {
       await failMany('locked@example.com', 6);
       clock.advanceSeconds(601);
