@@ -12,6 +12,11 @@ export interface AttemptCounter {
   lock?: boolean;
   /** A set known-client marker of the group spares this counter. @default false */
   exemptWhenKnown?: boolean;
+  /**
+   * On `settle`: this attempt also counted on the account counter, so a failure here is one a
+   * later success of the same client may take back off the account. @default false
+   */
+  shadowed?: boolean;
 }
 
 /**
@@ -62,6 +67,8 @@ export interface AttemptSuccess {
   now: number;
   /** The attempt to take out of the in-flight sets of `counted`. */
   attemptId: string;
+  /** The window of the pair and account counters: older failures are not taken back. */
+  windowMs: number;
 }
 
 /**
@@ -96,8 +103,8 @@ export abstract class AttemptStore {
 
   /**
    * A right attempt, in one atomic step: settles it on `counted` (the account group's counters it
-   * was counted on); takes the failures of the (account, IP) counter `pairKey` off `accountKey`
-   * and forgets them; clears every key of `resetKeys` (failures since the last success); sets
+   * was counted on); takes the failures of the (account, IP) counter `pairKey` that also landed on
+   * `accountKey` (settled with `shadowed`, within the window) off it, and forgets the pair's; clears every key of `resetKeys` (failures since the last success); sets
    * `knownKey` for `knownTtlMs` from `now`.
    */
   abstract succeed(success: AttemptSuccess): Promise<void>;

@@ -135,7 +135,10 @@ export class LoginThrottle {
   }
 
   private attempt(keys: AttemptKeys, counted: string[], attemptId: string): CredentialAttempt {
-    const inAccount = [keys.perAccount, keys.pair, keys.consecutive].filter((c) =>
+    // The pair's failures that also landed on the account: the only ones a success of this
+    // client may take back off the account (a known client's own are not on it).
+    const shadowed = counted.includes(keys.perAccount.key);
+    const inAccount = [keys.perAccount, { ...keys.pair, shadowed }, keys.consecutive].filter((c) =>
       counted.includes(c.key),
     );
     let settled = false;
@@ -163,6 +166,7 @@ export class LoginThrottle {
             knownTtlMs: this.options.knownClientSeconds * 1000,
             now: this.clock.now(),
             attemptId,
+            windowMs: this.options.windowSeconds * 1000,
           }),
         ]);
       },

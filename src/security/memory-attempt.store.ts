@@ -10,6 +10,8 @@ import { AttemptStore, lockoutMs } from './attempt.store.js';
 /** One counter: failures `f` (the last at `last`) and the attempts in flight by id → start. */
 interface CounterState {
   f: number;
+  /** Of `f`, the failures that also landed on the account counter (pair counters). */
+  fa: number;
   last: number;
   inFlight: Map<string, number>;
   expires: number;
@@ -66,7 +68,10 @@ export class MemoryAttemptStore extends AttemptStore {
       const window = counter.windowMs ?? policy.windowMs;
       const state = this.read(counter.key, window, policy);
       state.inFlight.delete(attemptId);
-      if (failed) Object.assign(state, { f: state.f + 1, last: policy.now });
+      if (failed) {
+        const fa = state.fa + (counter.shadowed ? 1 : 0);
+        Object.assign(state, { f: state.f + 1, fa, last: policy.now });
+      }
       this.write(counter.key, state, Math.max(window, this.stale(policy)), policy.now);
     }
     return Promise.resolve();
@@ -75,8 +80,8 @@ export class MemoryAttemptStore extends AttemptStore {
   succeed(success: AttemptSuccess): Promise<void> {
     for (const key of success.counted) this.counters.get(key)?.inFlight.delete(success.attemptId);
     const pair = this.counters.get(success.pairKey);
-    const mine = pair?.f ?? 0;
-    if (pair) pair.f = 0;
+    const mine = pair && success.now - pair.last < success.windowMs ? pair.fa : 0;
+    if (pair) Object.assign(pair, { f: 0, fa: 0 });
     const account = this.counters.get(success.accountKey);
     if (account) account.f = Math.max(0, account.f - mine);
     for (const key of success.resetKeys) {
@@ -97,8 +102,14 @@ export class MemoryAttemptStore extends AttemptStore {
    * attempts in flight older than the stale limit are dropped, each on its own clock.
    */
   private read(key: string, windowMs: number, policy: AttemptPolicy): CounterState {
-    const state = this.counters.get(key) ?? { f: 0, last: 0, inFlight: new Map(), expires: 0 };
-    if (policy.now - state.last >= windowMs) state.f = 0;
+    const state = this.counters.get(key) ?? {
+      f: 0,
+      fa: 0,
+      last: 0,
+      inFlight: new Map(),
+      expires: 0,
+    };
+    if (policy.now - state.last >= windowMs) Object.assign(state, { f: 0, fa: 0 });
     for (const [id, started] of state.inFlight) {
       if (policy.now - started >= this.stale(policy)) state.inFlight.delete(id);
     }

@@ -71,17 +71,21 @@ return out`;
 
 /**
  * KEYS: n counters, then their n in-flight sets. ARGV: now, failed (0/1), stale ms, attempt id,
- * then a window ms per counter. The attempt leaves the in-flight sets; a failure counts.
+ * then per counter a window ms and whether the failure also landed on the account counter
+ * (0/1, kept as `fa`). The attempt leaves the in-flight sets; a failure counts.
  */
 const SETTLE = `${READ}
 local now, failed, stale, id = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3]), ARGV[4]
 local n = #KEYS / 2
 for i = 1, n do
-  local window = tonumber(ARGV[4 + i])
+  local window, shadowed = tonumber(ARGV[3 + 2 * i]), ARGV[4 + 2 * i] == '1'
   redis.call('ZREM', KEYS[n + i], id)
   if failed then
-    local f = read(KEYS[i], KEYS[n + i], now, window, stale)
-    redis.call('HSET', KEYS[i], 'f', f + 1, 'last', now)
+    local f, last = read(KEYS[i], KEYS[n + i], now, window, stale)
+    local fa = tonumber(redis.call('HGET', KEYS[i], 'fa')) or 0
+    if now - last >= window then fa = 0 end
+    if shadowed then fa = fa + 1 end
+    redis.call('HSET', KEYS[i], 'f', f + 1, 'fa', fa, 'last', now)
     redis.call('PEXPIRE', KEYS[i], 2 * math.max(window, stale))
   end
 end
@@ -89,15 +93,18 @@ return 0`;
 
 /**
  * KEYS: pair counter, account counter, known marker, then the in-flight sets of the counted
- * counters, then the counters to reset. ARGV: known TTL ms, counted count, attempt id. Settles a
- * right attempt (see AttemptStore.succeed).
+ * counters, then the counters to reset. ARGV: known TTL ms, counted count, attempt id, now,
+ * window ms. Settles a right attempt (see AttemptStore.succeed): only the pair's failures that
+ * also landed on the account (`fa`, within the window) come off the account's count.
  */
 const SUCCEED = `
-local counted = tonumber(ARGV[2])
+local counted, now, window = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
 for i = 4, 3 + counted do redis.call('ZREM', KEYS[i], ARGV[3]) end
-local mine = tonumber(redis.call('HGET', KEYS[1], 'f')) or 0
+local v = redis.call('HMGET', KEYS[1], 'fa', 'last')
+local mine = tonumber(v[1]) or 0
+if now - (tonumber(v[2]) or 0) >= window then mine = 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'f', 0, 'fa', 0) end
 if mine > 0 then
-  redis.call('HSET', KEYS[1], 'f', 0)
   local total = tonumber(redis.call('HGET', KEYS[2], 'f'))
   if total then redis.call('HSET', KEYS[2], 'f', math.max(0, total - mine)) end
 end
@@ -185,7 +192,7 @@ export class RedisAttemptStore extends AttemptStore {
         failed ? 1 : 0,
         policy.pendingStaleMs ?? DEFAULT_STALE_MS,
         attemptId,
-        ...counters.map((c) => c.windowMs ?? policy.windowMs),
+        ...counters.flatMap((c) => [c.windowMs ?? policy.windowMs, c.shadowed ? 1 : 0]),
       ],
     );
   }
@@ -200,6 +207,8 @@ export class RedisAttemptStore extends AttemptStore {
       success.knownTtlMs,
       success.counted.length,
       success.attemptId,
+      success.now,
+      success.windowMs,
     ]);
   }
 

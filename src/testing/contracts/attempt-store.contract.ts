@@ -152,6 +152,18 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       expect(await waitOf('lost@example.com', '198.51.100.22')).toBe(0);
     });
 
+    it("never takes a known client's own failures off the account (they were never on it)", async () => {
+      await (await throttle.begin('typo@example.com', '198.51.100.27')).succeeded(); // known now
+      await fail('typo@example.com', '198.51.100.27'); // the owner's typos: not on the account
+      await fail('typo@example.com', '198.51.100.27');
+      await fail('typo@example.com', '203.0.113.61'); // an attacker's: on the account (2 of 3)
+      await fail('typo@example.com', '203.0.113.62');
+      await (await throttle.begin('typo@example.com', '198.51.100.27')).succeeded();
+      // The attacker's two still count: one more failure reaches the limit.
+      await fail('typo@example.com', '203.0.113.63');
+      expect(await waitOf('typo@example.com', '203.0.113.64')).toBeGreaterThan(0);
+    });
+
     it('ages each attempt in flight on its own clock, whatever arrives after it', async () => {
       // Two attempts whose settlement never arrives (a crash, a lost reply)...
       for (let i = 0; i < 2; i++) await throttle.begin('aging@example.com', '198.51.100.25');
