@@ -68,6 +68,27 @@ export class TypeOrmUserRepository extends UserRepository {
           : `reading table ${table} failed: check the database is reachable and the DataSource's credentials`;
       throw new Error(`${who}: ${fix} (${code})`, { cause: error });
     }
+    if (this.dataSource.options.type === 'postgres') await this.checkInstantColumns(who);
+  }
+
+  /** On PostgreSQL the instants must be `timestamptz`: the last migration of wardenMigrations. */
+  private async checkInstantColumns(who: string): Promise<void> {
+    const { tableName, schema } = this.users.metadata;
+    const rows = (await withTimeout(
+      this.dataSource.query(
+        `SELECT data_type FROM information_schema.columns
+         WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2
+           AND column_name = 'created_at'`,
+        [schema ?? null, tableName],
+      ),
+      STARTUP_CHECK_TIMEOUT_MS,
+      'users column query',
+    )) as { data_type: string }[];
+    if (rows[0]?.data_type !== 'timestamp with time zone') {
+      throw new Error(
+        `${who}: table ${this.users.metadata.tablePath} is out of date (created_at is ${rows[0]?.data_type ?? 'missing'}, not timestamptz): add migrations: [...wardenMigrations, ...yours] with migrationsRun: true to the DataSource, or run your TypeORM migrations (typeorm migration:run -d <your data source>)`,
+      );
+    }
   }
 
   findById(id: string): Promise<UserRecord | null> {

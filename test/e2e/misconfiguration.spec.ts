@@ -298,15 +298,20 @@ describe('UsersModule startup check of the TypeORM repository', () => {
 
   async function dataSource(options: {
     entities: Array<typeof UserEntity>;
-    migrate: boolean;
+    migrate: boolean | 'all but the last';
   }): Promise<DataSource> {
     const source = new DataSource({
       type: 'postgres',
       url: TEST_DATABASE_URL,
       schema: schema.schema,
       entities: options.entities,
-      migrations: options.migrate ? [...wardenMigrations] : [],
-      migrationsRun: options.migrate,
+      migrations:
+        options.migrate === 'all but the last'
+          ? wardenMigrations.slice(0, -1)
+          : options.migrate
+            ? [...wardenMigrations]
+            : [],
+      migrationsRun: Boolean(options.migrate),
       migrationsTableName: 'warden_migrations',
       extra: { options: `-c search_path="${schema.schema}"` },
       logging: false,
@@ -341,6 +346,15 @@ describe('UsersModule startup check of the TypeORM repository', () => {
     );
     expect(message).toMatch(
       /^TypeOrmUserRepository \(UsersModule option repository\): table .*warden_users is missing or out of date: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] with migrationsRun: true .*migration:run.* \(42P01\)$/,
+    );
+  });
+
+  it('names the migrations when the last one (timestamptz on PostgreSQL) did not run', async () => {
+    const message = await bootError(
+      host(await dataSource({ entities: [UserEntity], migrate: 'all but the last' })),
+    );
+    expect(message).toMatch(
+      /^TypeOrmUserRepository \(UsersModule option repository\): table .*warden_users is out of date \(created_at is timestamp without time zone, not timestamptz\): add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] with migrationsRun: true/,
     );
   });
 
