@@ -51,19 +51,7 @@ if (!existsSync(join(target, 'build', 'Release', 'better_sqlite3.node'))) {
       filter: (path) => !path.startsWith(join(source, 'build')),
     });
     // npm's own node-gyp (npm tells scripts where it is), run by Node 24 against its headers.
-    const gyp =
-      process.env.npm_config_node_gyp ??
-      join(
-        dirname(process.execPath),
-        '..',
-        'lib',
-        'node_modules',
-        'npm',
-        'node_modules',
-        'node-gyp',
-        'bin',
-        'node-gyp.js',
-      );
+    const gyp = findNodeGyp();
     // Without npm's npm_config_* variables: under `npm test` they point node-gyp at the machine's
     // Node headers (node_root_dir=/usr), whatever --nodedir says.
     const env = Object.fromEntries(
@@ -94,6 +82,37 @@ if (!existsSync(join(target, 'build', 'Release', 'better_sqlite3.node'))) {
   }
 }
 process.stdout.write(`${node}\n`);
+
+/** npm's node-gyp: from npm's environment, beside this Node's npm, or where Debian puts it. */
+function findNodeGyp() {
+  const candidates = [process.env.npm_config_node_gyp];
+  try {
+    const root = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
+    candidates.push(join(root, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  } catch {
+    // no global npm root: try the fixed places below
+  }
+  candidates.push(
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
+    '/usr/share/nodejs/node-gyp/bin/node-gyp.js',
+  );
+  const found = candidates.find((path) => path && existsSync(path));
+  if (!found)
+    throw new Error(
+      `ensure-node${MAJOR}: node-gyp not found (looked in ${candidates.filter(Boolean).join(', ')})`,
+    );
+  return found;
+}
 
 /** make, a C++ compiler and Python for node-gyp: from Debian when missing (as root), else say so. */
 function ensureToolchain() {
