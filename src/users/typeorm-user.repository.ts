@@ -15,6 +15,13 @@ const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 /** Driver types of SQLite, whose DataSource takes {@link SqliteUserEntity}. */
 const SQLITE = new Set(['better-sqlite3', 'sqlite', 'sqljs', 'capacitor', 'cordova', 'expo']);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** User ids are UUIDs (the column type): anything else names no user, and is never queried. */
+function isUserId(id: string): boolean {
+  return typeof id === 'string' && UUID.test(id);
+}
+
 /**
  * {@link UserRepository} on TypeORM. Takes an initialised `DataSource` whose entities include
  * {@link UserEntity} (PostgreSQL) or {@link SqliteUserEntity} (SQLite), and uses whichever it
@@ -92,7 +99,7 @@ export class TypeOrmUserRepository extends UserRepository {
   }
 
   findById(id: string): Promise<UserRecord | null> {
-    if (!id) return Promise.resolve(null);
+    if (!isUserId(id)) return Promise.resolve(null);
     return this.guard(() => this.users.findOneBy({ id }));
   }
 
@@ -116,7 +123,7 @@ export class TypeOrmUserRepository extends UserRepository {
   }
 
   update(id: string, patch: UserPatch): Promise<UserRecord | null> {
-    if (!id) return Promise.resolve(null);
+    if (!isUserId(id)) return Promise.resolve(null);
     const { bumpAuthVersion, ...fields } = patch;
     return this.guard(async () => {
       await this.users
@@ -131,7 +138,7 @@ export class TypeOrmUserRepository extends UserRepository {
 
   /** One UPDATE: a login does not read the user back. */
   override recordLogin(id: string, at: Date): Promise<void> {
-    if (!id) return Promise.resolve();
+    if (!isUserId(id)) return Promise.resolve();
     return this.guard(async () => {
       await this.users.update({ id }, { lastLoginAt: at });
     });
@@ -143,7 +150,7 @@ export class TypeOrmUserRepository extends UserRepository {
     newHash: string,
     options: { bumpAuthVersion?: boolean } = {},
   ): Promise<boolean> {
-    if (!id) return Promise.resolve(false);
+    if (!isUserId(id)) return Promise.resolve(false);
     return this.guard(async () => {
       const result = await this.users
         .createQueryBuilder()

@@ -99,6 +99,15 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         expect(await users.findById(randomUUID())).toBeNull();
       });
 
+      it('answers an id that is not a UUID as unknown (null), never as an outage', async () => {
+        await users.create(newUser());
+        for (const id of ['not-a-uuid', "1' OR '1'='1", '00000000-0000-0000-0000-00000000000g']) {
+          expect(await users.findById(id)).toBeNull();
+          expect(await users.update(id, { displayName: 'x' })).toBeNull();
+          expect(await users.replacePasswordHash(id, 'a', 'b')).toBe(false);
+        }
+      });
+
       it('finds by the exact stored skeleton; an empty one finds nothing', async () => {
         const created = await users.create(newUser({ email: 'sk@example.com' }));
         expect((await users.findByEmailSkeleton(emailSkeleton('sk@example.com')))?.id).toBe(
