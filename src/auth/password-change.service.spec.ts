@@ -73,20 +73,7 @@ describe('PasswordChangeService', () => {
     });
 
     it('leaves the old session working when the database fails after the rotation', async () => {
-      const repository = new FailingWritesRepository();
-      const users = new UsersService(repository, new PasswordService(resolvePasswordOptions({})));
-      const sessions = new SessionService(
-        new MemorySessionStore(),
-        resolveSessionOptions({ secrets: ['password-change-secret-0123456789abcdef'] }),
-        systemClock,
-      );
-      const events = new SecurityEvents();
-      const service = new PasswordChangeService(
-        users,
-        sessions,
-        new LoginThrottle(new MemoryAttemptStore(), {}, systemClock, events),
-        events,
-      );
+      const { repository, users, sessions, service } = setup();
       const user = await users.register({
         email: 'db-down@example.com',
         password: 'correct horse battery',
