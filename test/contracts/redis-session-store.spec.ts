@@ -5,6 +5,7 @@ import { RedisSessionStore } from '../../src/session/redis-session.store.js';
 import { resolveSessionOptions } from '../../src/session/session.options.js';
 import { SessionService } from '../../src/session/session.service.js';
 import { systemClock } from '../../src/core/clock.js';
+import { RedisMonitor } from '../support/redis-monitor.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { deleteKeys, testRedis, TEST_REDIS_URL, uniqueName } from '../support/services.js';
 
@@ -80,14 +81,7 @@ describe('RedisSessionStore', () => {
 
   it('sends no Redis command for a cookie with a bad or missing signature', async () => {
     const { token } = await sessions.create({ id: 'user-monitor', authVersion: 1 });
-    const client = new RedisClient(TEST_REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
-    const monitor = await client.monitor();
-    const seen: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      // Commands a Lua script runs show up too, with source "lua": count only what we send.
-      if (source !== 'lua' && args.some((arg) => String(arg).includes(prefix)))
-        seen.push(args.join(' '));
-    });
+    const monitor = await RedisMonitor.start(TEST_REDIS_URL);
     try {
       const tampered = token.slice(0, 50) + (token[50] === 'A' ? 'B' : 'A') + token.slice(51);
       for (const bad of [
@@ -100,11 +94,14 @@ describe('RedisSessionStore', () => {
       }
       // A valid cookie afterwards proves the monitor sees our commands: one GET.
       expect((await sessions.validate(token)).ok).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(seen).toEqual([expect.stringMatching(/^get /i)]);
+      await monitor.settle();
+      // Commands a Lua script runs show up too, with source "lua": count only what we send.
+      const seen = monitor.commands
+        .filter((c) => c.source !== 'lua' && c.args.some((arg) => arg.includes(prefix)))
+        .map((c) => c.args.join(' '));
+      expect(seen).toEqual([expect.stringMatching(/^get /)]);
     } finally {
-      monitor.disconnect();
-      client.disconnect();
+      monitor.close();
     }
   });
 

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { EXAMPLE_REDIS } from '../../src/example/example.tokens.js';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, startTestApp, sessionCookie } from '../support/app.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { RedisMonitor } from '../support/redis-monitor.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
 const password = 'correct horse battery staple';
@@ -22,40 +22,23 @@ describe.each(ADAPTERS)('Redis commands per request on %s', (adapter) => {
   /**
    * The top-level Redis commands (not those run inside scripts) that `send` causes on the app's
    * own connection. Other suites share this Redis: their commands, even ones naming this app's
-   * keys, come from other connections and never count. No sleep either: after `send`, a marker
-   * ECHO from the monitoring side is executed after every command the app was answered for, so
-   * once MONITOR shows the marker it has shown them all.
+   * keys, come from other connections and never count. No sleep either: the monitor settles on
+   * a marker executed after every command the app was answered for.
    */
   async function commandsDuring(send: () => Promise<unknown>): Promise<string[]> {
     const appRedis = t.app.get<Redis>(EXAMPLE_REDIS);
     const info = String(await appRedis.call('CLIENT', 'INFO'));
     const appAddress = /(?:^| )addr=(\S+)/.exec(info)?.[1];
     if (!appAddress) throw new Error(`no addr in CLIENT INFO: ${info}`);
-    const marker = `${t.config.env.REDIS_KEY_PREFIX}monitor-marker-${randomUUID()}`;
-    // No ready check: its INFO reply can interleave with MONITOR output and confuse the client.
-    const client = new Redis(TEST_REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
-    const monitor = await client.monitor();
-    const sent: string[] = [];
-    let markerSeen!: () => void;
-    const seen = new Promise<void>((resolve) => (markerSeen = resolve));
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source === appAddress) sent.push(String(args[0]).toLowerCase());
-      else if (String(args[0]).toLowerCase() === 'echo' && args[1] === marker) markerSeen();
-    });
+    const monitor = await RedisMonitor.start(TEST_REDIS_URL);
     try {
       await send();
-      await client.echo(marker);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        seen,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('MONITOR never showed the marker')), 5000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      return sent;
+      await monitor.settle();
+      return monitor.commands
+        .filter((command) => command.source === appAddress)
+        .map((command) => command.args[0]!);
     } finally {
-      monitor.disconnect();
-      client.disconnect();
+      monitor.close();
     }
   }
 
