@@ -34,6 +34,7 @@ export class MemoryUserRepository extends UserRepository {
     const record: UserRecord = {
       ...user,
       roles: [...user.roles],
+      emailVerified: false,
       isActive: true,
       authVersion: 1,
       createdAt: at,
@@ -50,9 +51,26 @@ export class MemoryUserRepository extends UserRepository {
     const user = id ? this.byId.get(id) : undefined;
     if (!user) return null;
     const { bumpAuthVersion, roles, ...fields } = patch;
+    if (fields.email !== undefined || fields.emailSkeleton !== undefined)
+      this.moveEmail(user, fields);
     Object.assign(user, fields, roles ? { roles: [...roles] } : {}, { updatedAt: this.now() });
     if (bumpAuthVersion) user.authVersion++;
     return copy(user);
+  }
+
+  /** Re-indexes a user under a new email and skeleton, or throws as the unique indexes would. */
+  private moveEmail(user: UserRecord, fields: { email?: string; emailSkeleton?: string }): void {
+    const email = fields.email ?? user.email;
+    const skeleton = fields.emailSkeleton ?? user.emailSkeleton;
+    const byEmail = this.idByEmail.get(email);
+    const bySkeleton = this.idBySkeleton.get(skeleton);
+    if ((byEmail && byEmail !== user.id) || (bySkeleton && bySkeleton !== user.id)) {
+      throw new EmailTakenException();
+    }
+    this.idByEmail.delete(user.email);
+    this.idBySkeleton.delete(user.emailSkeleton);
+    this.idByEmail.set(email, user.id);
+    this.idBySkeleton.set(skeleton, user.id);
   }
 
   async replacePasswordHash(

@@ -115,7 +115,13 @@ export class TypeOrmUserRepository extends UserRepository {
 
   create(user: NewUserRecord): Promise<UserRecord> {
     return this.guard(async () => {
-      await this.users.insert({ ...user, isActive: true, authVersion: 1, lastLoginAt: null });
+      await this.users.insert({
+        ...user,
+        emailVerified: false,
+        isActive: true,
+        authVersion: 1,
+        lastLoginAt: null,
+      });
       const created = await this.users.findOneBy({ id: user.id });
       if (!created) throw new Error('inserted user not found');
       return created;

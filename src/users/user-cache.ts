@@ -14,6 +14,7 @@ export function toCachedUser(user: UserRecord): CachedUser {
     email: user.email,
     displayName: user.displayName,
     roles: [...user.roles],
+    emailVerified: user.emailVerified,
     isActive: user.isActive,
     authVersion: user.authVersion,
     createdAt: user.createdAt,
@@ -45,6 +46,8 @@ export function decodeCachedUser(value: string | null | undefined): CachedUser |
   if (!value || value === CACHED_USER_TOMBSTONE) return null;
   try {
     const raw = JSON.parse(value) as Omit<CachedUser, 'createdAt'> & { createdAt: string };
+    // Written by a version without the field: a miss, so the user is read afresh.
+    if (typeof raw.emailVerified !== 'boolean') return null;
     return { ...raw, createdAt: new Date(raw.createdAt) };
   } catch {
     return null;

@@ -20,11 +20,14 @@ export class UserResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
+
+  @ApiProperty({ description: 'The user proved they receive mail at `email`' })
+  emailVerified!: boolean;
 }
 
 /** Maps a stored user to its public shape. The only way a user reaches a response. */
 export function toUserResponse(
-  user: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'createdAt'>,
+  user: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'createdAt' | 'emailVerified'>,
 ): UserResponseDto {
   return {
     id: user.id,
@@ -32,5 +35,6 @@ export function toUserResponse(
     displayName: user.displayName,
     roles: [...user.roles],
     createdAt: user.createdAt.toISOString(),
+    emailVerified: user.emailVerified,
   };
 }

@@ -27,6 +27,9 @@ abstract class UserColumns {
   @Column({ type: 'simple-json' })
   roles!: string[];
 
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified!: boolean;
+
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 

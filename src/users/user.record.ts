@@ -10,6 +10,8 @@ export interface UserRecord {
   /** Argon2id PHC string. Never leaves the server. */
   passwordHash: string;
   roles: string[];
+  /** The user proved they receive mail at `email` (a verification, reset or email-change link). */
+  emailVerified: boolean;
   /** A deactivated user cannot log in and loses every session. */
   isActive: boolean;
   /** Bumped on password change, deactivation and role change; older sessions die. */
@@ -27,6 +29,10 @@ export type NewUserRecord = Pick<
 
 /** Fields a repository can change in one update. `bumpAuthVersion` adds 1 to `authVersion`. */
 export interface UserPatch {
+  /** A new normalised email; give `emailSkeleton` with it. A taken one throws `EmailTakenException`. */
+  email?: string;
+  emailSkeleton?: string;
+  emailVerified?: boolean;
   displayName?: string;
   roles?: string[];
   isActive?: boolean;

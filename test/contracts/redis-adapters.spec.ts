@@ -11,6 +11,7 @@ const alice = {
   email: 'alice@example.com',
   displayName: 'alice',
   roles: ['user'],
+  emailVerified: false,
   isActive: true,
   authVersion: 2,
   createdAt: new Date('2026-01-01T00:00:00Z'),

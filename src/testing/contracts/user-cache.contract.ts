@@ -6,6 +6,7 @@ export const alice: CachedUser = {
   email: 'alice@example.com',
   displayName: 'Alice',
   roles: ['user'],
+  emailVerified: true,
   isActive: true,
   authVersion: 3,
   createdAt: new Date('2026-01-02T03:04:05.000Z'),
