@@ -7,3 +7,7 @@ export const ROLES = 'WARDEN:ROLES';
  * the routes a global `WardenAuthGuard` protects (the document builder cannot see `APP_GUARD`).
  */
 export const WARDEN_PUBLIC_EXTENSION = 'x-warden-public';
+/** Metadata key of `@Auth({ recent })`: the most seconds since the session's last credential step. */
+export const RECENT_AUTH = 'WARDEN:RECENT_AUTH';
+/** DI token of `AuthModule`'s `reauthMaxAgeSeconds` (a number). */
+export const WARDEN_REAUTH_MAX_AGE = 'WARDEN:REAUTH_MAX_AGE';

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Optional,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -6,6 +16,7 @@ import {
   ApiProperty,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOperation,
@@ -49,6 +60,11 @@ export class CsrfResponseDto {
   csrfToken!: string;
 }
 import { wardenValidationPipe } from './validation.js';
+import { ReauthDto } from './dto/reauth.dto.js';
+import { ReauthService } from './reauth.service.js';
+import { AccountService } from '../account/account.service.js';
+import { AcceptedResponseDto } from '../account/account.dto.js';
+import { EmailTakenException } from '../errors/warden.exceptions.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
@@ -62,6 +78,8 @@ export class AuthController {
     private readonly passwords: PasswordChangeService,
     private readonly http: HttpContext,
     private readonly registerThrottle: RegisterThrottle,
+    private readonly reauthService: ReauthService,
+    @Optional() private readonly account?: AccountService,
   ) {}
 
   @Post('register')
@@ -80,12 +98,60 @@ export class AuthController {
     type: WardenErrorResponseDto,
     description: 'Database down or hashing queue full; see Retry-After',
   })
+  @ApiAcceptedResponse({
+    type: AcceptedResponseDto,
+    description:
+      'With emailVerification "required": the same empty answer for a new and a taken address (its owner gets a notice)',
+  })
   async register(
     @Body(wardenValidationPipe) body: RegisterDto,
     @Req() request: WardenRequest,
-  ): Promise<UserResponseDto> {
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<UserResponseDto | AcceptedResponseDto> {
     await this.registerThrottle.consume(this.http.clientIp(request));
-    return toUserResponse(await this.users.register(body));
+    if (!this.account?.hidesTakenEmails) {
+      const user = await this.users.register(body);
+      await this.account?.registered(user);
+      return toUserResponse(user);
+    }
+    try {
+      await this.account.registered(await this.users.register(body));
+    } catch (error) {
+      if (!(error instanceof EmailTakenException)) throw error;
+      await this.account.registrationAttempted(body.email);
+    }
+    this.http.status(response, 202);
+    return {};
+  }
+
+  @Post('reauth')
+  @HttpCode(204)
+  @UseGuards(JsonBodyGuard)
+  @Auth()
+  @ApiOperation({
+    summary:
+      'Confirm the password again: the session counts as recently authenticated (a cookie session gets a new id)',
+  })
+  @ApiNoContentResponse()
+  @ApiJsonBodyErrors()
+  @ApiUnauthorizedResponse({
+    type: WardenErrorResponseDto,
+    description: 'INVALID_PASSWORD (counted like a failed login) or SESSION_INVALID',
+  })
+  @ApiTooManyRequestsResponse({
+    type: WardenErrorResponseDto,
+    description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
+  })
+  async reauth(
+    @CurrentUser() user: CachedUser,
+    @CurrentSession() session: ActiveSession,
+    @Body(wardenValidationPipe) body: ReauthDto,
+    @Req() request: WardenRequest,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<void> {
+    const ip = this.http.clientIp(request);
+    const token = await this.reauthService.withPassword(user, session, body.password, ip);
+    if (token) this.http.appendCookie(response, this.sessions.cookie.serialize(token));
   }
 
   @Post('login')

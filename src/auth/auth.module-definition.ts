@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
+import type { AccountOptions } from '../account/account.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 import type { RegisterThrottleOptions } from '../security/register-throttle.js';
@@ -57,6 +58,17 @@ export interface AuthModuleOptions {
    * @default 16384
    */
   maxBodyBytes?: number;
+  /**
+   * How recent a session's last credential step (login, `POST /auth/reauth`) must be for routes
+   * marked `@Auth({ recent: true })`, in seconds; older: 403 `REAUTH_REQUIRED`. @default 300
+   */
+  reauthMaxAgeSeconds?: number;
+  /**
+   * The account lifecycle over mail: verification, password reset, email change, notices
+   * (`/auth/email/*`, `/auth/password/forgot`, `/auth/password/reset`). Omit and none of it is
+   * mounted; with `forRootAsync` also pass `account: true` beside `useFactory`.
+   */
+  account?: AccountOptions;
 }
 
 export const {
@@ -72,4 +84,6 @@ export const {
 export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   /** Mount bearer tokens; the factory must then return `tokens`. @default false */
   tokens?: boolean;
+  /** Mount the account lifecycle; the factory must then return `account`. @default false */
+  account?: boolean;
 };

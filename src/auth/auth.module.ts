@@ -1,4 +1,4 @@
-import type { DynamicModule, Provider } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -17,12 +17,11 @@ import { resolveSessionOptions } from '../session/session.options.js';
 import { SessionService } from '../session/session.service.js';
 import { SessionStore } from '../session/session.store.js';
 import { WARDEN_SESSION_OPTIONS } from '../session/session.tokens.js';
-import { resolveAccessTokenOptions } from '../tokens/access-token.options.js';
-import { AccessTokenService } from '../tokens/access-token.service.js';
-import type { TokenLifetimes } from '../tokens/token.service.js';
-import { TokenService } from '../tokens/token.service.js';
-import { WARDEN_TOKEN_OPTIONS } from '../tokens/tokens.tokens.js';
 import { AuthController } from './auth.controller.js';
+import { withFeatures } from './auth.features.js';
+import { WARDEN_REAUTH_MAX_AGE } from './auth.constants.js';
+import { RecentAuthGuard } from './guards/recent-auth.guard.js';
+import { ReauthService } from './reauth.service.js';
 import type { AuthModuleAsyncOptions, AuthModuleOptions } from './auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
@@ -30,69 +29,11 @@ import { RolesGuard } from './guards/roles.guard.js';
 import { SessionAuthGuard } from './guards/session-auth.guard.js';
 import { WardenAuthGuard } from './guards/warden-auth.guard.js';
 import { CacheInterceptor } from './interceptors/cache.interceptor.js';
-import { JwksController } from './jwks.controller.js';
 import { LoginService } from './login.service.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { AuthStartupCheck, requireUsersModule } from './startup-check.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-import { TokensController } from './tokens.controller.js';
-
-/** Providers of bearer tokens, present only when tokens are mounted. */
-const tokenProviders: Provider[] = [
-  {
-    provide: AccessTokenService,
-    inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
-    useFactory: (options: AuthModuleOptions, clock: Clock) => {
-      if (!options.tokens) {
-        throw new Error(
-          'AuthModule: tokens are mounted (forRootAsync({ tokens: true })) but the factory returned no `tokens` options',
-        );
-      }
-      return new AccessTokenService(resolveAccessTokenOptions(options.tokens), clock);
-    },
-  },
-  {
-    provide: WARDEN_TOKEN_OPTIONS,
-    inject: [AUTH_MODULE_OPTIONS],
-    useFactory: (options: AuthModuleOptions): TokenLifetimes => {
-      const grace = options.tokens?.refreshGraceSeconds ?? 0;
-      if (grace < 0 || grace > 10) {
-        throw new Error('tokens.refreshGraceSeconds must be between 0 and 10');
-      }
-      return {
-        refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
-        graceMs: grace * 1000,
-      };
-    },
-  },
-  TokenService,
-];
-
-/** Adds bearer tokens (routes, providers, exports) to the module when asked. */
-function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
-  if (!tokens) {
-    const refuse: Provider = {
-      provide: 'WARDEN:TOKENS_NOT_MOUNTED',
-      inject: [AUTH_MODULE_OPTIONS],
-      useFactory: (options: AuthModuleOptions) => {
-        if (options.tokens) {
-          throw new Error(
-            'AuthModule: the factory returned `tokens` options but tokens are not mounted: pass forRootAsync({ tokens: true, ... })',
-          );
-        }
-        return true;
-      },
-    };
-    return { ...module, providers: [...(module.providers ?? []), refuse] };
-  }
-  return {
-    ...module,
-    controllers: [...(module.controllers ?? []), TokensController, JwksController],
-    providers: [...(module.providers ?? []), ...tokenProviders],
-    exports: [...(module.exports ?? []), TokenService, AccessTokenService],
-  };
-}
 
 /**
  * The HTTP face of nest-warden: `/auth/*`, the guards, the local strategy, `CacheInterceptor` and
@@ -181,6 +122,21 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
     HttpContext,
     LoginService,
     PasswordChangeService,
+    ReauthService,
+    {
+      provide: WARDEN_REAUTH_MAX_AGE,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => {
+        const seconds = options.reauthMaxAgeSeconds ?? 300;
+        if (!Number.isInteger(seconds) || seconds < 1) {
+          throw new Error(
+            `AuthModule option reauthMaxAgeSeconds must be a positive integer, got ${seconds}`,
+          );
+        }
+        return seconds;
+      },
+    },
+    RecentAuthGuard,
     LocalStrategy,
     LocalAuthGuard,
     SessionAuthGuard,
@@ -198,6 +154,8 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
     SessionAuthGuard,
     WardenAuthGuard,
     RolesGuard,
+    RecentAuthGuard,
+    WARDEN_REAUTH_MAX_AGE,
     HttpContext,
     WARDEN_CLOCK,
     WARDEN_MAX_BODY_BYTES,
@@ -206,12 +164,21 @@ function withTokens(module: DynamicModule, tokens: boolean): DynamicModule {
 export class AuthModule extends ConfigurableAuthModule {
   /** With options known now; bearer tokens are mounted when `options.tokens` is set. */
   static override forRoot(options: AuthModuleOptions): DynamicModule {
-    return withTokens(super.forRoot(options), Boolean(options.tokens));
+    return withFeatures(super.forRoot(options), {
+      tokens: Boolean(options.tokens),
+      account: Boolean(options.account),
+    });
   }
 
-  /** With options from a factory; pass `tokens: true` to mount bearer tokens. */
+  /**
+   * With options from a factory; pass `tokens: true` to mount bearer tokens and `account: true`
+   * to mount the account lifecycle (routes are fixed before the factory runs).
+   */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, ...rest } = options;
-    return withTokens(super.forRootAsync(rest), Boolean(tokens));
+    const { tokens, account, ...rest } = options;
+    return withFeatures(super.forRootAsync(rest), {
+      tokens: Boolean(tokens),
+      account: Boolean(account),
+    });
   }
 }

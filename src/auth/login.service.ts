@@ -12,6 +12,7 @@ import { toUserResponse } from '../users/user-response.dto.js';
 import type { UserResponseDto } from '../users/user-response.dto.js';
 import type { CachedUser } from '../users/user-cache.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountService } from '../account/account.service.js';
 
 /** A cookie login's outcome: the `Set-Cookie` value and the response body. */
 export interface CookieLogin {
@@ -21,8 +22,9 @@ export interface CookieLogin {
 
 /**
  * What happens once a user proved who they are, whatever the way in (password today; an MFA
- * step, a passkey or a reset later): a NEW session or token pair, `lastLoginAt`, the events, the
- * sessions evicted past the cap. Every login path ends here.
+ * step or a passkey later): the email-verification rule (403 `EMAIL_NOT_VERIFIED` when
+ * required), a NEW session or token pair, `lastLoginAt`, the events, the sessions evicted past
+ * the cap, the new-client notice. Every login path ends here.
  */
 @Injectable()
 export class LoginService {
@@ -32,6 +34,7 @@ export class LoginService {
     private readonly events: SecurityEvents,
     private readonly http: HttpContext,
     @Optional() private readonly tokens?: TokenService,
+    @Optional() private readonly account?: AccountService,
   ) {}
 
   /**
@@ -44,10 +47,11 @@ export class LoginService {
     request: WardenRequest,
     options: { rememberMe?: boolean } = {},
   ): Promise<CookieLogin> {
+    this.account?.assertMayLogIn(user);
     const previous = this.sessions.cookie.read(request.headers.cookie);
     const context = this.http.clientContext(request);
     const { token, session, evicted } = await this.sessions.create(user, context, previous);
-    await this.completed(user, session, evicted);
+    await this.completed(user, session, evicted, request);
     const maxAge = options.rememberMe ? this.sessions.options.absoluteTimeoutSeconds : undefined;
     return {
       setCookie: this.sessions.cookie.serialize(token, maxAge),
@@ -58,11 +62,12 @@ export class LoginService {
   /** A token session: an access token and a refresh token (needs `tokens` configured). */
   async tokenLogin(user: CachedUser, request: WardenRequest): Promise<TokenPair> {
     if (!this.tokens) throw new Error('nest-warden: tokenLogin needs AuthModule `tokens`');
+    this.account?.assertMayLogIn(user);
     const { pair, session, evicted } = await this.tokens.issue(
       user,
       this.http.clientContext(request),
     );
-    await this.completed(user, session, evicted, 'token');
+    await this.completed(user, session, evicted, request, 'token');
     return pair;
   }
 
@@ -81,6 +86,7 @@ export class LoginService {
     user: CachedUser,
     session: SessionRecord,
     evicted: SessionRecord[],
+    request: WardenRequest,
     kind?: 'token',
   ): Promise<void> {
     await this.users.recordLogin(user.id);
@@ -97,6 +103,12 @@ export class LoginService {
         userId: user.id,
         sessionId: old.handle,
         reason: 'cap',
+      });
+    }
+    if (request.wardenNewClient) {
+      await this.account?.signedInFromNewClient(user.id, {
+        ip: session.ip,
+        userAgent: session.userAgent,
       });
     }
   }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { AccountService } from '../account/account.service.js';
 import {
   InvalidPasswordException,
   PasswordChangeConflictException,
@@ -23,6 +24,7 @@ export class PasswordChangeService {
     private readonly sessions: SessionService,
     private readonly throttle: LoginThrottle,
     private readonly events: SecurityEvents,
+    @Optional() private readonly account?: AccountService,
   ) {}
 
   /**
@@ -82,6 +84,7 @@ export class PasswordChangeService {
         reason: 'password-change',
       });
     }
+    await this.account?.passwordChanged(user.id);
     if (!rotated) return null;
     this.events.emit(WardenEvent.SESSION_ROTATED, {
       userId: user.id,

@@ -10,4 +10,9 @@ export interface WardenRequest extends HttpRequest {
   wardenSession?: ActiveSession;
   /** How the request authenticated. */
   wardenAuth?: 'session' | 'bearer';
+  /**
+   * Set by the password check of a login: the credentials were right, from a client (IP) the
+   * account had not signed in from before, on an account that had signed in before.
+   */
+  wardenNewClient?: boolean;
 }

@@ -29,6 +29,11 @@ export class HttpContext {
     this.adapterHost.httpAdapter.appendHeader(response, 'Set-Cookie', value);
   }
 
+  /** Sets the status code of a response object (`@Res({ passthrough: true })`). */
+  status(response: unknown, statusCode: number): void {
+    this.adapterHost.httpAdapter.status(response, statusCode);
+  }
+
   /**
    * Marks the response `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0 caches):
    * called by every guard and controller of nest-warden before it authenticates or answers, so

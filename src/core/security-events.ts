@@ -16,6 +16,14 @@ export const WardenEvent = {
   SESSION_CONTEXT_CHANGED: 'warden.session.context-changed',
   PASSWORD_CHANGED: 'warden.password.changed',
   PASSWORD_REHASHED: 'warden.password.rehashed',
+  PASSWORD_RESET_REQUESTED: 'warden.password.reset-requested',
+  PASSWORD_RESET: 'warden.password.reset',
+  EMAIL_VERIFIED: 'warden.email.verified',
+  EMAIL_CHANGE_REQUESTED: 'warden.email.change-requested',
+  EMAIL_CHANGED: 'warden.email.changed',
+  REAUTH_SUCCEEDED: 'warden.reauth.succeeded',
+  REAUTH_FAILED: 'warden.reauth.failed',
+  MAIL_QUEUED: 'warden.mail.queued',
   CSRF_REJECTED: 'warden.csrf.rejected',
 } as const;
 
@@ -35,7 +43,10 @@ export interface SecurityEvent {
   sessionId?: string;
   ip?: string | null;
   userAgent?: string | null;
-  /** Why: `idle`, `absolute`, `logout`, `revoked`, `password-change`, `cap`, `renewal`, ... */
+  /**
+   * Why: `idle`, `absolute`, `logout`, `revoked`, `password-change`, `password-reset`, `cap`,
+   * `renewal`, ...; for `warden.mail.queued` the mail's kind (`verify-email`, `password-reset`, ...).
+   */
   reason?: string;
   /** SHA-256 prefix of the normalised email of a failed login (never the email itself). */
   accountHash?: string;

@@ -44,6 +44,15 @@ export const WardenErrorCode = {
    * reset or an administrator's unlock (clients known to the account are spared).
    */
   ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
+  /**
+   * 400: an account token (verification, reset, email change) is unknown, used, expired, of
+   * another purpose, or no longer matches the account (password or address changed since).
+   */
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  /** 403: the password is right but the address is not verified yet (`emailVerification: 'required'`). */
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  /** 403: the operation needs a recent password (or MFA, passkey) step: `POST /auth/reauth`. */
+  REAUTH_REQUIRED: 'REAUTH_REQUIRED',
   /** 503: a backing service (database, Redis) failed or timed out. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** 503: the password-hashing queue is full or its wait deadline passed. */

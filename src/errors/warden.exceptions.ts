@@ -52,6 +52,41 @@ export class EmailInvalidException extends BadRequestException {
   }
 }
 
+/** 400 `TOKEN_INVALID`: see {@link WardenErrorCode.TOKEN_INVALID}. One answer for every reason. */
+export class TokenInvalidException extends BadRequestException {
+  constructor() {
+    super(body(400, 'Bad Request', WardenErrorCode.TOKEN_INVALID, 'Invalid or expired token'));
+  }
+}
+
+/** 403 `EMAIL_NOT_VERIFIED`: right password, unverified address; no session, no token. */
+export class EmailNotVerifiedException extends ForbiddenException {
+  constructor() {
+    super(
+      body(
+        403,
+        'Forbidden',
+        WardenErrorCode.EMAIL_NOT_VERIFIED,
+        'Verify your email address first: follow the link we sent you',
+      ),
+    );
+  }
+}
+
+/** 403 `REAUTH_REQUIRED`: the session's last credential step is older than allowed. */
+export class ReauthRequiredException extends ForbiddenException {
+  constructor() {
+    super(
+      body(
+        403,
+        'Forbidden',
+        WardenErrorCode.REAUTH_REQUIRED,
+        'Confirm it is you first: POST /auth/reauth',
+      ),
+    );
+  }
+}
+
 /** 409: the email, or an address that looks like it (same confusable skeleton), is registered. */
 export class EmailTakenException extends ConflictException {
   constructor() {

@@ -20,6 +20,10 @@ import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
 import type { RedisAdapters } from '../auth/redis-adapters.js';
 import { createRedisAdapters } from '../auth/redis-adapters.js';
+import { TypeOrmAccountTokenStore } from '../account/typeorm-account-token.store.js';
+import { LogMailer } from '../mail/log.mailer.js';
+import { SmtpMailer } from '../mail/smtp.mailer.js';
+import { TypeOrmOutboxStore } from '../mail/typeorm-outbox.store.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -97,8 +101,9 @@ export class AppModule {
         }),
         AuthModule.forRootAsync({
           tokens: true,
-          inject: [{ token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
-          useFactory: (redis?: RedisAdapters) => ({
+          account: true,
+          inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
+          useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
             clock: options.clock,
             // The example boots with Redis down on purpose (waitForRedis): /health reports 503
@@ -122,6 +127,19 @@ export class AppModule {
               ttlSeconds: config.env.ACCESS_TOKEN_TTL_S,
               refreshTtlSeconds: config.env.REFRESH_TOKEN_TTL_S,
               refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
+            },
+            reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
+            account: {
+              appUrl: config.appUrl,
+              // No SMTP_URL outside production: each mail's subject and link go to the log.
+              mailer: config.mail.smtpUrl
+                ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from })
+                : new LogMailer(),
+              outbox: new TypeOrmOutboxStore(dataSource),
+              tokens: new TypeOrmAccountTokenStore(dataSource),
+              emailVerification: config.env.EMAIL_VERIFICATION,
+              emailTokenTtlSeconds: config.env.EMAIL_TOKEN_TTL_S,
+              passwordResetTtlSeconds: config.env.PASSWORD_RESET_TTL_S,
             },
             session: {
               secrets: config.sessionSecrets,

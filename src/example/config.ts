@@ -24,6 +24,10 @@ export interface ExampleConfig {
   cookieSecure: boolean;
   /** false, or the number of proxy hops to trust in `X-Forwarded-For`. */
   trustProxy: number | false;
+  /** Public base URL: links in mails. */
+  appUrl: string;
+  /** Where mail goes: SMTP, or the log (development without SMTP_URL). */
+  mail: { smtpUrl?: string; from: string };
 }
 
 /** Parses the environment and resolves secrets (dev: generated once, kept in DATA_DIR). */
@@ -38,6 +42,7 @@ export function loadExampleConfig(env: Record<string, string | undefined>): Exam
     if (sessionSecrets.length === 0) sessionSecrets = [dev.session];
     if (jwtSecrets.length === 0) jwtSecrets = [dev.jwt];
   }
+  const appUrl = (parsed.APP_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, '');
   return {
     env: parsed,
     production,
@@ -53,6 +58,11 @@ export function loadExampleConfig(env: Record<string, string | undefined>): Exam
     ),
     cookieSecure: parsed.COOKIE_SECURE ?? production,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
+    appUrl,
+    mail: {
+      smtpUrl: parsed.SMTP_URL,
+      from: parsed.MAIL_FROM ?? `no-reply@${new URL(appUrl).hostname}`,
+    },
   };
 }
 

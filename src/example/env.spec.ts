@@ -38,14 +38,19 @@ describe('parseEnv', () => {
       SESSION_SECRETS: strong,
       JWT_SECRET: `${strong}x`,
       REDIS_URL: 'redis://127.0.0.1:6379',
+      SMTP_URL: 'smtp://mailer:secret@127.0.0.1:2525',
     };
 
-    it('boots with strong secrets and Redis', () => {
+    it('boots with strong secrets, Redis and SMTP', () => {
       expect(problems(good)).toEqual([]);
     });
 
     it('refuses to boot without secrets, one line per variable', () => {
-      const lines = problems({ NODE_ENV: 'production', REDIS_URL: good.REDIS_URL });
+      const lines = problems({
+        NODE_ENV: 'production',
+        REDIS_URL: good.REDIS_URL,
+        SMTP_URL: good.SMTP_URL,
+      });
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/^SESSION_SECRETS is required in production: set it/);
       expect(lines[1]).toMatch(/^JWT_SECRET is required in production: set it/);
@@ -103,6 +108,13 @@ describe('parseEnv', () => {
         expect.stringMatching(/^JWT_PRIVATE_KEYS is required with JWT_ALGORITHM=ES256/),
       ]);
       expect(problems({ ...noJwt, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEYS: 'a2V5' })).toEqual([]);
+    });
+
+    it('refuses to only log mail', () => {
+      const { SMTP_URL: _omit, ...noSmtp } = good;
+      expect(problems(noSmtp)).toEqual([
+        expect.stringMatching(/^SMTP_URL is required in production: /),
+      ]);
     });
 
     it('refuses the in-process session store', () => {

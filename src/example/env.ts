@@ -58,6 +58,13 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   TRUST_PROXY: z.string().default('false'),
+  APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).max(320).optional(),
+  EMAIL_VERIFICATION: z.enum(['off', 'optional', 'required']).default('optional'),
+  EMAIL_TOKEN_TTL_S: int(86400, 1),
+  PASSWORD_RESET_TTL_S: int(1800, 1),
+  REAUTH_MAX_AGE_S: int(300, 1),
 });
 
 /** Parsed environment, before secrets are resolved. */
@@ -140,6 +147,11 @@ function productionProblems(env: ParsedEnv): string[] {
           ]
         : []),
   ];
+  if (!env.SMTP_URL) {
+    problems.push(
+      'SMTP_URL is required in production: without it mails (verification, password reset) are only logged; set SMTP_URL=smtp://user:password@host:587 (or smtps://)',
+    );
+  }
   if (!env.REDIS_URL) {
     problems.push(
       'REDIS_URL is required in production: the in-process session store loses sessions on restart and is not shared between instances; set REDIS_URL=redis://host:6379',

@@ -15,6 +15,8 @@ import { WardenEvent } from '../core/security-events.js';
 
 /** One credential attempt in progress: settle it exactly once. */
 export interface CredentialAttempt {
+  /** The client (IP) had succeeded on this account before (its known-client marker was set). */
+  readonly knownClient: boolean;
   /**
    * The credentials were right: forgets the failures this IP added to the account, resets the
    * account's consecutive failures and trusts the IP from now on.
@@ -106,6 +108,15 @@ export class LoginThrottle {
     ip: string | null,
     verify: () => Promise<T | null>,
   ): Promise<T | null> {
+    return (await this.checkClient(email, ip, verify)).result;
+  }
+
+  /** {@link check}, also telling whether the client had succeeded on this account before. */
+  async checkClient<T>(
+    email: string,
+    ip: string | null,
+    verify: () => Promise<T | null>,
+  ): Promise<{ result: T | null; knownClient: boolean }> {
     const attempt = await this.begin(email, ip);
     let result: T | null;
     try {
@@ -116,7 +127,7 @@ export class LoginThrottle {
     }
     if (result === null) await attempt.failed();
     else await attempt.succeeded().catch(() => undefined);
-    return result;
+    return { result, knownClient: attempt.knownClient };
   }
 
   /**
@@ -153,6 +164,8 @@ export class LoginThrottle {
       ]);
     };
     return {
+      // The account's own counter is skipped only for a client with the known marker.
+      knownClient: !counted.includes(keys.perAccount.key),
       succeeded: async () => {
         if (!once()) return;
         await Promise.all([

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { WardenErrorCode } from '../errors/error-codes.js';
-import { TooManyAttemptsException } from '../errors/warden.exceptions.js';
 import type { AttemptStore } from './attempt.store.js';
+import { consumeWithinWindow, counterDigest } from './window-limit.js';
 
 /** Limits of {@link RegisterThrottle}. All optional; defaults below (API.md's `REGISTER_*`). */
 export interface RegisterThrottleOptions {
@@ -51,23 +49,16 @@ export class RegisterThrottle {
   }
 
   /** Counts one registration attempt from `ip`, or throws `TooManyAttemptsException` (429). */
-  async consume(ip: string | null): Promise<void> {
-    const client = createHash('sha256')
-      .update(ip ?? 'unknown')
-      .digest('hex')
-      .slice(0, 32);
-    const windowMs = this.options.windowSeconds * 1000;
-    // baseDelayMs = window: once the limit is reached the wait is the rest of the window.
-    const result = await this.store.consume(
-      { counters: [{ key: `r{i:${client}}:n`, limit: this.options.maxPerIp }] },
-      { now: this.clock.now(), windowMs, baseDelayMs: windowMs },
+  consume(ip: string | null): Promise<void> {
+    return consumeWithinWindow(
+      this.store,
+      this.clock,
+      {
+        key: `r{i:${counterDigest(ip ?? 'unknown')}}:n`,
+        limit: this.options.maxPerIp,
+        windowSeconds: this.options.windowSeconds,
+      },
+      'Too many registrations from this network; try again later',
     );
-    if (!result.allowed) {
-      throw new TooManyAttemptsException(
-        Math.max(1, Math.ceil(result.waitMs / 1000)),
-        WardenErrorCode.TOO_MANY_ATTEMPTS,
-        'Too many registrations from this network; try again later',
-      );
-    }
   }
 }

@@ -296,6 +296,19 @@ export class SessionService {
     return { ...updated, ref };
   }
 
+  /**
+   * Records a credential step (`POST /auth/reauth`) on a session that keeps its id: a token
+   * session, whose id is the client's refresh token. A cookie session takes a new id instead,
+   * through {@link rotate} with `reauthenticated`.
+   */
+  async reauthenticated(session: ActiveSession): Promise<ActiveSession> {
+    const { ref, ...record } = session;
+    const now = this.clock.now();
+    const updated = { ...record, authTime: now, lastSeenAt: now };
+    await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, now) });
+    return { ...updated, ref };
+  }
+
   /** Replaces the app-data bag; `SessionDataTooLargeError` past `maxDataBytes`, never truncated. */
   async setData(session: ActiveSession, data: Record<string, unknown>): Promise<ActiveSession> {
     const bytes = Buffer.byteLength(JSON.stringify(data));

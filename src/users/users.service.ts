@@ -153,6 +153,44 @@ export class UsersService {
   }
 
   /**
+   * A password reset's first half, for a user already identified (by a reset token): the policy
+   * (400) and the new hash. Commit it with {@link commitPasswordChange}.
+   */
+  async prepareNewPassword(user: UserRecord, newPassword: string): Promise<PreparedPasswordChange> {
+    await this.passwords.assertAcceptable(newPassword, user.email, [user.displayName]);
+    return { user, newHash: await this.passwords.hash(newPassword) };
+  }
+
+  /**
+   * The active user with this id whose password this is, or null (step-up). A missing user
+   * costs the same Argon2 work as a wrong password.
+   */
+  async verifyPassword(id: string, password: string): Promise<UserRecord | null> {
+    const user = await this.users.findById(id);
+    if (!user) return this.passwords.verifyDummy(password).then(() => null);
+    const { valid } = await this.passwords.verify(user.passwordHash, password);
+    return valid && user.isActive ? user : null;
+  }
+
+  /** Marks the user's address verified. */
+  markEmailVerified(id: string): Promise<UserRecord | null> {
+    return this.written(id, this.users.update(id, { emailVerified: true }));
+  }
+
+  /**
+   * Moves the user to a new address, verified (its owner followed a link sent to it). 409
+   * `EMAIL_TAKEN` when it, or a look-alike, belongs to an account by now.
+   */
+  changeEmail(id: string, newEmail: string): Promise<UserRecord | null> {
+    const email = normalizeEmail(newEmail);
+    assertEmailAllowed(email);
+    return this.written(
+      id,
+      this.users.update(id, { email, emailSkeleton: emailSkeleton(email), emailVerified: true }),
+    );
+  }
+
+  /**
    * The second half: compare-and-set of the hash (bumping `authVersion`). The updated user, or
    * null when another change landed since the first half.
    */

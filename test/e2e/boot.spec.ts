@@ -103,6 +103,7 @@ describe('npm start (dist/main.js)', () => {
       expect(lines).toEqual([
         expect.stringMatching(/^SESSION_SECRETS is required in production: /),
         expect.stringMatching(/^JWT_SECRET is required in production: /),
+        expect.stringMatching(/^SMTP_URL is required in production: /),
         expect.stringMatching(/^REDIS_URL is required in production: /),
       ]);
     });
@@ -113,6 +114,7 @@ describe('npm start (dist/main.js)', () => {
         SESSION_SECRETS: 'too-short',
         JWT_SECRET: 'changeme',
         REDIS_URL: TEST_REDIS_URL,
+        SMTP_URL: 'smtp://127.0.0.1:2525',
         ARGON2_MEMORY_KIB: '8192',
       });
       expect(code).toBe(1);
@@ -132,6 +134,8 @@ describe('npm start (dist/main.js)', () => {
         SESSION_SECRETS: strong,
         JWT_SECRET: `${strong}-jwt`,
         REDIS_URL: TEST_REDIS_URL,
+        // Nothing listens there: mail waits in the outbox, the app boots and serves.
+        SMTP_URL: 'smtp://127.0.0.1:1',
         DATABASE_URL: `sqlite:${join(cwd, 'prod.sqlite')}`,
       });
       try {

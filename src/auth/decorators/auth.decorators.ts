@@ -8,8 +8,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { WardenErrorResponseDto } from '../../errors/warden-error-response.dto.js';
-import { IS_PUBLIC, ROLES, WARDEN_PUBLIC_EXTENSION } from '../auth.constants.js';
+import { IS_PUBLIC, RECENT_AUTH, ROLES, WARDEN_PUBLIC_EXTENSION } from '../auth.constants.js';
 import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
+import { RecentAuthGuard } from '../guards/recent-auth.guard.js';
 import { RolesGuard } from '../guards/roles.guard.js';
 
 /**
@@ -22,18 +23,35 @@ export const Public = () =>
 /** Roles of which the user needs at least one (checked by `RolesGuard`). */
 export const Roles = (...roles: string[]) => SetMetadata(ROLES, roles);
 
+/** What `@Auth()` requires beyond authentication. */
+export interface AuthRequirements {
+  /** Roles of which the user needs at least one. */
+  roles?: string[];
+  /**
+   * The session's last credential step (login, `POST /auth/reauth`) must be at most this many
+   * seconds old, else 403 `REAUTH_REQUIRED`; `true`: `AuthModule`'s `reauthMaxAgeSeconds`.
+   */
+  recent?: number | true;
+}
+
 /**
- * Everything a protected route needs in one decorator: authentication (`WardenAuthGuard`), the roles
- * (any of them), and the Swagger security scheme with its 401/403 responses.
+ * Everything a protected route needs in one decorator: authentication (`WardenAuthGuard`), the
+ * roles (any of them), recent authentication when asked, and the Swagger security scheme with
+ * its 401/403 responses.
  *
  * ```ts
  * @Auth('admin') @Get('users') list() {}
+ * @Auth({ roles: ['admin'], recent: true }) @Delete('users/:id') remove() {}
  * ```
  */
-export function Auth(...roles: string[]) {
+export function Auth(...args: string[] | [AuthRequirements]) {
+  const requirements: AuthRequirements =
+    typeof args[0] === 'object' ? args[0] : { roles: args as string[] };
+  const recent = requirements.recent;
   return applyDecorators(
-    SetMetadata(ROLES, roles),
-    UseGuards(WardenAuthGuard, RolesGuard),
+    SetMetadata(ROLES, requirements.roles ?? []),
+    ...(recent !== undefined ? [SetMetadata(RECENT_AUTH, recent)] : []),
+    UseGuards(WardenAuthGuard, RolesGuard, RecentAuthGuard),
     ApiCookieAuth('session'),
     ApiBearerAuth('bearer'),
     ApiUnauthorizedResponse({
@@ -42,7 +60,10 @@ export function Auth(...roles: string[]) {
     }),
     ApiForbiddenResponse({
       type: WardenErrorResponseDto,
-      description: 'CSRF_INVALID (cookie and unsafe method) or FORBIDDEN_ROLE',
+      description:
+        recent !== undefined
+          ? 'CSRF_INVALID (cookie and unsafe method), FORBIDDEN_ROLE, or REAUTH_REQUIRED: confirm with POST /auth/reauth first'
+          : 'CSRF_INVALID (cookie and unsafe method) or FORBIDDEN_ROLE',
     }),
     ApiServiceUnavailableResponse({
       type: WardenErrorResponseDto,

@@ -38,7 +38,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
     const ip = this.http.clientIp(request);
     // Counted before the password is checked (429 past the limits); given back when right or
     // when a backing service failed, so only wrong credentials count.
-    const user = await this.throttle.check(account, ip, () =>
+    const { result: user, knownClient } = await this.throttle.checkClient(account, ip, () =>
       this.users.verifyCredentials(account, password),
     );
     if (!user) {
@@ -48,6 +48,8 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
       });
       throw new InvalidCredentialsException();
     }
+    // A first login is no news to its owner; a new client of a used account is.
+    request.wardenNewClient = !knownClient && user.lastLoginAt !== null;
     return toCachedUser(user);
   }
 }

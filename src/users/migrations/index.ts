@@ -2,6 +2,7 @@ import { CreateWardenUsers1763800000000 } from './1763800000000-create-warden-us
 import { AddWardenEmailSkeleton1764000000000 } from './1764000000000-add-warden-email-skeleton.js';
 import { WardenUsersTimestamptz1764200000000 } from './1764200000000-warden-users-timestamptz.js';
 import { AddWardenEmailVerified1764400000001 } from './1764400000001-add-warden-email-verified.js';
+import { CreateWardenAccountTokens1764400000002 } from './1764400000002-create-warden-account-tokens.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [
@@ -9,4 +10,5 @@ export const wardenMigrations = [
   AddWardenEmailSkeleton1764000000000,
   WardenUsersTimestamptz1764200000000,
   AddWardenEmailVerified1764400000001,
+  CreateWardenAccountTokens1764400000002,
 ];

@@ -1,0 +1,142 @@
+import type { DynamicModule, Provider, Type } from '@nestjs/common';
+import { AccountController } from '../account/account.controller.js';
+import { AccountMail } from '../account/account-mail.js';
+import { resolveAccountOptions } from '../account/account.options.js';
+import type { ResolvedAccountOptions } from '../account/account.options.js';
+import { AccountService } from '../account/account.service.js';
+import { WARDEN_ACCOUNT_OPTIONS } from '../account/account.tokens.js';
+import { AccountTokens } from '../account/account-tokens.js';
+import type { Clock } from '../core/clock.js';
+import { WARDEN_CLOCK } from '../core/clock.js';
+import { MailOutbox } from '../mail/mail-outbox.js';
+import { resolveAccessTokenOptions } from '../tokens/access-token.options.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
+import type { TokenLifetimes } from '../tokens/token.service.js';
+import { TokenService } from '../tokens/token.service.js';
+import { WARDEN_TOKEN_OPTIONS } from '../tokens/tokens.tokens.js';
+import type { AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
+import { JwksController } from './jwks.controller.js';
+import { TokensController } from './tokens.controller.js';
+
+/** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
+interface Feature {
+  option: 'tokens' | 'account';
+  controllers: Type[];
+  providers: Provider[];
+  exports: (Type | string)[];
+}
+
+const MOUNTED = { tokens: 'tokens are', account: 'the account lifecycle is' } as const;
+
+/** A feature's options, required once the feature is mounted. */
+function required<K extends 'tokens' | 'account'>(
+  options: AuthModuleOptions,
+  option: K,
+): NonNullable<AuthModuleOptions[K]> {
+  const value = options[option];
+  if (!value) {
+    throw new Error(
+      `AuthModule: ${MOUNTED[option]} mounted (forRootAsync({ ${option}: true })) but the factory returned no \`${option}\` options`,
+    );
+  }
+  return value;
+}
+
+/** Bearer tokens: `/auth/token*`, `/.well-known/jwks.json`. */
+const tokens: Feature = {
+  option: 'tokens',
+  controllers: [TokensController, JwksController],
+  providers: [
+    {
+      provide: AccessTokenService,
+      inject: [AUTH_MODULE_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: AuthModuleOptions, clock: Clock) =>
+        new AccessTokenService(resolveAccessTokenOptions(required(options, 'tokens')), clock),
+    },
+    {
+      provide: WARDEN_TOKEN_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions): TokenLifetimes => {
+        const grace = options.tokens?.refreshGraceSeconds ?? 0;
+        if (grace < 0 || grace > 10) {
+          throw new Error('tokens.refreshGraceSeconds must be between 0 and 10');
+        }
+        return {
+          refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 1_209_600,
+          graceMs: grace * 1000,
+        };
+      },
+    },
+    TokenService,
+  ],
+  exports: [TokenService, AccessTokenService],
+};
+
+/** The account lifecycle over mail: `/auth/email/*`, `/auth/password/forgot|reset`. */
+const account: Feature = {
+  option: 'account',
+  controllers: [AccountController],
+  providers: [
+    {
+      provide: WARDEN_ACCOUNT_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) =>
+        resolveAccountOptions(
+          required(options, 'account'),
+          options.loginThrottle?.windowSeconds ?? 900,
+        ),
+    },
+    {
+      provide: MailOutbox,
+      inject: [WARDEN_ACCOUNT_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: ResolvedAccountOptions, clock: Clock) =>
+        new MailOutbox(options.outbox, options.mailer, clock, options.delivery),
+    },
+    {
+      provide: AccountTokens,
+      inject: [WARDEN_ACCOUNT_OPTIONS, WARDEN_CLOCK],
+      useFactory: (options: ResolvedAccountOptions, clock: Clock) =>
+        new AccountTokens(options.tokens, clock),
+    },
+    AccountMail,
+    AccountService,
+  ],
+  exports: [AccountService, MailOutbox],
+};
+
+/** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
+export function withFeatures(
+  module: DynamicModule,
+  mounted: Record<Feature['option'], boolean>,
+): DynamicModule {
+  let result = module;
+  for (const feature of [tokens, account]) {
+    const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
+      ? feature
+      : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };
+    result = {
+      ...result,
+      controllers: [...(result.controllers ?? []), ...extra.controllers],
+      providers: [...(result.providers ?? []), ...extra.providers],
+      exports: [...(result.exports ?? []), ...extra.exports],
+    };
+  }
+  return result;
+}
+
+/** Fails the boot when the factory returns options for a feature that is not mounted. */
+function refuseUnmounted(option: Feature['option']): Provider {
+  return {
+    provide: `WARDEN:${option.toUpperCase()}_NOT_MOUNTED`,
+    inject: [AUTH_MODULE_OPTIONS],
+    useFactory: (options: AuthModuleOptions) => {
+      if (options[option]) {
+        throw new Error(
+          `AuthModule: the factory returned \`${option}\` options but ${MOUNTED[option]} not mounted: pass forRootAsync({ ${option}: true, ... })`,
+        );
+      }
+      return true;
+    },
+  };
+}
