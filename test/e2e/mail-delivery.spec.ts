@@ -1,0 +1,225 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { hashAccountToken } from '../../src/account/account-tokens.js';
+import { MailOutbox } from '../../src/mail/mail-outbox.js';
+import type { TestApp } from '../support/app.js';
+import { ADAPTERS, FakeClock, sessionCookie, startTestApp } from '../support/app.js';
+import { createTestSchema, TEST_DATABASE_URL, uniqueName } from '../support/services.js';
+import type { ReceivedMail } from '../support/smtp-sink.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+
+const password = 'correct horse battery staple';
+
+const tokenIn = (mail: ReceivedMail) => /\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+
+describe.each(ADAPTERS)('Mail delivery on %s', (adapter) => {
+  let sink: SmtpSink;
+  let schema: { schema: string; drop: () => Promise<void> };
+  const clock = new FakeClock(Date.now());
+  const prefix = `${uniqueName('warden_mail')}:`;
+  const apps: TestApp[] = [];
+  let n = 0;
+
+  /** An instance of the app on the suite's shared schema and Redis prefix. */
+  const start = async (env: Record<string, string> = {}) => {
+    const t = await startTestApp(
+      adapter,
+      { SMTP_URL: sink.url, REDIS_KEY_PREFIX: prefix, ...env },
+      { clock, schema: schema.schema },
+    );
+    apps.push(t);
+    return t;
+  };
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    for (const t of apps) await t.close();
+    await sink?.stop();
+    await schema?.drop();
+  });
+
+  const register = async (t: TestApp) => {
+    const email = `mail-${adapter}-${n++}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    return email;
+  };
+  const mailsTo = (email: string, subject: RegExp) =>
+    sink.messages.filter((m) => m.to.includes(email) && subject.test(m.subject));
+
+  it('keeps forgot fast while SMTP is down and delivers once when it is back', async () => {
+    const t = await start();
+    const email = await register(t);
+    sink.refuse(true);
+    const started = performance.now();
+    await request(t.server).post('/auth/password/forgot').send({ email }).expect(202);
+    expect(performance.now() - started).toBeLessThan(2000); // no SMTP on the request path
+    await t.app.get(MailOutbox).drain();
+    expect(mailsTo(email, /Reset your/)).toEqual([]);
+    expect(sink.refusedCount).toBeGreaterThan(0);
+
+    sink.refuse(false);
+    clock.advanceSeconds(3600);
+    await t.app.get(MailOutbox).drain();
+    await t.app.get(MailOutbox).drain();
+    expect(mailsTo(email, /Reset your/)).toHaveLength(1);
+  });
+
+  it('sends what an instance queued before it stopped, from the instance started after it', async () => {
+    const first = await start();
+    const email = await register(first);
+    sink.refuse(true);
+    await request(first.server).post('/auth/password/forgot').send({ email }).expect(202);
+    await first.app.get(MailOutbox).drain();
+    await first.app.close(); // the app stops with the mail still queued
+    apps.splice(apps.indexOf(first), 1);
+
+    sink.refuse(false);
+    clock.advanceSeconds(3600);
+    const second = await start();
+    await second.app.get(MailOutbox).drain();
+    expect(mailsTo(email, /Reset your/)).toHaveLength(1);
+    const token = tokenIn(mailsTo(email, /Reset your/)[0]!);
+    await request(second.server)
+      .post('/auth/password/reset')
+      .send({ token, newPassword: 'after the restart passphrase' })
+      .expect(204);
+  });
+
+  it('never sends one mail twice from two instances draining at once', async () => {
+    const [a, b] = [await start(), await start()];
+    sink.refuse(true);
+    const emails = [];
+    for (let i = 0; i < 10; i++) emails.push(await register(i % 2 ? a : b));
+    for (const email of emails) {
+      await request(a.server).post('/auth/password/forgot').send({ email }).expect(202);
+    }
+    sink.refuse(false);
+    clock.advanceSeconds(3600);
+    await Promise.all([a, b, a, b].map((t) => t.app.get(MailOutbox).drain()));
+    for (const email of emails) {
+      expect(mailsTo(email, /Reset your/)).toHaveLength(1);
+      expect(mailsTo(email, /Confirm your email/)).toHaveLength(1);
+    }
+  });
+
+  it('puts no password, token or token hash in a mail, a log row, an event or the outbox', async () => {
+    const t = await start();
+    const events: string[] = [];
+    const emitter = t.app.get(EventEmitter2);
+    const listener = (event: unknown) => events.push(JSON.stringify(event));
+    emitter.onAny((_name: string | string[], event: unknown) => listener(event));
+    const email = await register(t);
+    await request(t.server).post('/auth/password/forgot').send({ email }).expect(202);
+    await t.app.get(MailOutbox).drain();
+    const mail = mailsTo(email, /Reset your/).at(-1)!;
+    const token = tokenIn(mail)!;
+    await request(t.server)
+      .post('/auth/password/reset')
+      .send({ token, newPassword: 'secret new passphrase here' })
+      .expect(204);
+    await t.app.get(MailOutbox).drain();
+
+    const db = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema: schema.schema });
+    await db.initialize();
+    try {
+      const outbox = JSON.stringify(
+        await db.query(`SELECT * FROM "${schema.schema}".warden_mail_outbox`),
+      );
+      const tokens = JSON.stringify(
+        await db.query(`SELECT * FROM "${schema.schema}".warden_account_tokens`),
+      );
+      for (const text of [outbox, tokens, events.join('\n')]) {
+        expect(text).not.toContain(token);
+        expect(text).not.toContain(password);
+        expect(text).not.toContain('secret new passphrase here');
+      }
+      for (const text of [outbox, events.join('\n'), ...sink.messages.map((m) => m.text)]) {
+        expect(text).not.toContain(hashAccountToken(token));
+      }
+    } finally {
+      await db.destroy();
+    }
+    for (const m of sink.messages) expect(m.text).not.toContain(password);
+    expect(events.some((e) => e.includes('warden.password.reset'))).toBe(true);
+  });
+
+  describe('with EMAIL_VERIFICATION=required', () => {
+    it('answers a new and a taken address alike; the owner hears of it; unverified cannot log in', async () => {
+      const t = await start({ EMAIL_VERIFICATION: 'required' });
+      const email = `strict-${adapter}-${n++}@example.com`;
+      const fresh = await request(t.server).post('/auth/register').send({ email, password });
+      const taken = await request(t.server)
+        .post('/auth/register')
+        .send({ email, password: 'another passphrase entirely' });
+      for (const res of [fresh, taken]) {
+        expect(res.status).toBe(202);
+        expect(res.body).toEqual({});
+      }
+      await t.app.get(MailOutbox).drain();
+      expect(mailsTo(email, /Confirm your email/)).toHaveLength(1);
+      const notice = mailsTo(email, /tried to sign up/);
+      expect(notice).toHaveLength(1);
+      expect(notice[0]!.text).not.toContain('another passphrase entirely');
+
+      const refused = await request(t.server).post('/auth/login').send({ email, password });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('EMAIL_NOT_VERIFIED');
+      expect(sessionCookie(refused)).toBeUndefined();
+      await request(t.server).post('/auth/token').send({ email, password }).expect(403);
+      // The wrong password still gets the usual 401: 403 only answers a right one.
+      await request(t.server)
+        .post('/auth/login')
+        .send({ email, password: 'not the password' })
+        .expect(401);
+
+      // The link in the notice works too (fresh, for a still unverified owner).
+      await request(t.server)
+        .post('/auth/email/verify')
+        .send({ token: tokenIn(notice[0]!) })
+        .expect(204);
+      await request(t.server).post('/auth/login').send({ email, password }).expect(200);
+    });
+  });
+
+  describe('notices', () => {
+    it('tells the owner of a sign-in from a new client, not of the first one or a known one', async () => {
+      const t = await start({ TRUST_PROXY: '1' });
+      const email = await register(t);
+      const from = (ip: string) =>
+        request(t.server)
+          .post('/auth/login')
+          .set('X-Forwarded-For', ip)
+          .set('User-Agent', 'NoticeTest/1.0')
+          .send({ email, password })
+          .expect(200);
+      await from('203.0.113.1');
+      await from('203.0.113.1');
+      await from('198.51.100.7');
+      await t.app.get(MailOutbox).drain();
+      const notices = mailsTo(email, /New sign-in/);
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.text).toContain('198.51.100.7');
+      expect(notices[0]!.text).toContain('NoticeTest/1.0');
+      expect(notices[0]!.text).not.toMatch(/token=/);
+    });
+
+    it('tells the owner of a password change', async () => {
+      const t = await start();
+      const email = await register(t);
+      const login = await request(t.server).post('/auth/login').send({ email, password });
+      await request(t.server)
+        .post('/auth/password')
+        .set('Cookie', sessionCookie(login)!)
+        .set('X-CSRF-Token', login.body.csrfToken as string)
+        .send({ currentPassword: password, newPassword: 'a changed passphrase here' })
+        .expect(204);
+      await t.app.get(MailOutbox).drain();
+      const [notice] = mailsTo(email, /password was changed/);
+      expect(notice?.text).not.toContain('a changed passphrase here');
+    });
+  });
+});
