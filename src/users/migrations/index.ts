@@ -1,10 +1,12 @@
 import { CreateWardenUsers1763800000000 } from './1763800000000-create-warden-users.js';
 import { AddWardenEmailSkeleton1764000000000 } from './1764000000000-add-warden-email-skeleton.js';
 import { WardenUsersTimestamptz1764200000000 } from './1764200000000-warden-users-timestamptz.js';
+import { CreateWardenMailOutbox1764400000000 } from './1764400000000-create-warden-mail-outbox.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [
   CreateWardenUsers1763800000000,
   AddWardenEmailSkeleton1764000000000,
   WardenUsersTimestamptz1764200000000,
+  CreateWardenMailOutbox1764400000000,
 ];
