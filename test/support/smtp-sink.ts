@@ -27,50 +27,51 @@ export class SmtpSink {
   private refusing = false;
   private readonly waiters = new Set<() => void>();
 
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly url: string,
-  ) {}
+  private readonly server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1000,
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onMailFrom: (_address, _session, callback) => {
+      if (!this.refusing) return callback();
+      this.refusedCount += 1;
+      callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+    },
+    onData: (stream, session, callback) => {
+      simpleParser(stream)
+        .then((parsed) => {
+          this.receive({
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            from: parsed.from?.text ?? '',
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            user: typeof session.user === 'string' ? session.user : undefined,
+          });
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+
+  private constructor() {}
 
   /** Starts a sink on a free port. */
   static async start(): Promise<SmtpSink> {
-    let sink: SmtpSink | undefined;
-    const server = new SMTPServer({
-      secure: false,
-      authOptional: true,
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      closeTimeout: 1000,
-      onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
-      onMailFrom: (_address, _session, callback) => {
-        if (!sink?.refusing) return callback();
-        sink.refusedCount += 1;
-        callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-      },
-      onData: (stream, session, callback) => {
-        simpleParser(stream)
-          .then((parsed) => {
-            sink?.receive({
-              to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-              from: parsed.from?.text ?? '',
-              subject: parsed.subject ?? '',
-              text: parsed.text ?? '',
-              html: typeof parsed.html === 'string' ? parsed.html : '',
-              user: typeof session.user === 'string' ? session.user : undefined,
-            });
-            callback();
-          })
-          .catch((error: Error) => callback(error));
-      },
-    });
+    const sink = new SmtpSink();
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      sink.server.once('error', reject);
+      sink.server.listen(0, '127.0.0.1', () => resolve());
     });
-    const { port } = server.server.address() as AddressInfo;
-    sink = new SmtpSink(server, `smtp://127.0.0.1:${port}`);
     return sink;
+  }
+
+  /** `smtp://127.0.0.1:<port>`: no credentials needed (any are accepted). */
+  get url(): string {
+    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
   /** The first received mail that matches, now or once it arrives; rejects after `timeoutMs`. */
