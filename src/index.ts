@@ -103,6 +103,19 @@ export type { RedisAttemptStoreOptions } from './security/redis-attempt.store.js
 export { RegisterThrottle } from './security/register-throttle.js';
 export type { RegisterThrottleOptions } from './security/register-throttle.js';
 
+// Mail
+export type { MailMessage } from './mail/mail-message.js';
+export { Mailer } from './mail/mailer.js';
+export { SmtpMailer } from './mail/smtp.mailer.js';
+export type { SmtpMailerOptions } from './mail/smtp.mailer.js';
+export { LogMailer } from './mail/log.mailer.js';
+export { OutboxStore } from './mail/outbox.store.js';
+export type { NewOutboxJob, OutboxClaim, OutboxJob } from './mail/outbox.store.js';
+export { MemoryOutboxStore } from './mail/memory-outbox.store.js';
+export { TypeOrmOutboxStore } from './mail/typeorm-outbox.store.js';
+export { MailOutbox } from './mail/mail-outbox.js';
+export type { MailJobHandler, MailOutboxOptions } from './mail/mail-outbox.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {

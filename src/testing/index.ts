@@ -12,3 +12,5 @@ export { describeUserCacheContract } from './contracts/user-cache.contract.js';
 export type { UserCacheHarness } from './contracts/user-cache.contract.js';
 export { describeAttemptStoreContract } from './contracts/attempt-store.contract.js';
 export type { AttemptStoreHarness } from './contracts/attempt-store.contract.js';
+export { describeOutboxStoreContract } from './contracts/outbox-store.contract.js';
+export type { OutboxStoreHarness } from './contracts/outbox-store.contract.js';

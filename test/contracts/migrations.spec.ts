@@ -16,6 +16,7 @@ describe('wardenMigrations', () => {
         [schema],
       );
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+        'warden_mail_outbox',
         'warden_migrations',
         'warden_users',
       ]);
@@ -33,6 +34,8 @@ describe('wardenMigrations', () => {
         `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
          VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
       );
+      await dataSource.undoLastMigration(); // the mail outbox
+      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(false);
       await dataSource.undoLastMigration();
       const columns: { column_name: string; data_type: string }[] = await dataSource.query(
         `SELECT column_name, data_type FROM information_schema.columns
@@ -62,6 +65,9 @@ describe('wardenMigrations', () => {
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(true);
+      await dataSource.undoLastMigration();
+      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(false);
       await dataSource.undoLastMigration(); // timestamptz: nothing to undo on SQLite
       expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(
         true,

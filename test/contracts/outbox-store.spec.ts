@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/example/database.js';
+import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
+import { MemoryOutboxStore } from '../../src/mail/memory-outbox.store.js';
+import { TypeOrmOutboxStore } from '../../src/mail/typeorm-outbox.store.js';
+import { describeOutboxStoreContract } from '../../src/testing/contracts/outbox-store.contract.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+
+describeOutboxStoreContract('MemoryOutboxStore', () => ({
+  create: async (clock) => new MemoryOutboxStore(clock),
+  destroy: async () => undefined,
+}));
+
+describeOutboxStoreContract('TypeOrmOutboxStore on PostgreSQL', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  return {
+    create: async (clock) => {
+      const schema = await createTestSchema();
+      drop = schema.drop;
+      dataSource = await openDatabase(
+        { type: 'postgres', url: TEST_DATABASE_URL },
+        { schema: schema.schema },
+      );
+      return new TypeOrmOutboxStore(dataSource, clock);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      await drop();
+    },
+  };
+});
+
+describeOutboxStoreContract('TypeOrmOutboxStore on SQLite', () => {
+  let dataSource: DataSource;
+  let dir: string;
+  return {
+    create: async (clock) => {
+      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
+      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'outbox.sqlite') });
+      return new TypeOrmOutboxStore(dataSource, clock);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('TypeOrmOutboxStore', () => {
+  describe('check', () => {
+    it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      try {
+        await expect(new TypeOrmOutboxStore(postgres).check()).resolves.toBeUndefined();
+        await expect(new TypeOrmOutboxStore(sqlite).check()).resolves.toBeUndefined();
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+
+    it('names wardenMigrations when the table is missing', async () => {
+      const { schema, drop } = await createTestSchema();
+      const dataSource = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
+      await dataSource.initialize();
+      try {
+        await expect(new TypeOrmOutboxStore(dataSource).check()).rejects.toThrow(
+          /^TypeOrmOutboxStore \(mail outbox store\): table warden_mail_outbox is missing or out of date: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] with migrationsRun: true .* \(42P01\)$/,
+        );
+      } finally {
+        await dataSource.destroy();
+        await drop();
+      }
+    });
+
+    it('says to initialise the DataSource', async () => {
+      const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+      await expect(new TypeOrmOutboxStore(dataSource).check()).rejects.toThrow(
+        /the DataSource is not initialised/,
+      );
+    });
+  });
+
+  describe('enqueue', () => {
+    it('answers 503 when the database is gone', async () => {
+      const dataSource = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      await dataSource.destroy();
+      const store = new TypeOrmOutboxStore(dataSource);
+      const job = { kind: 'k', payload: {}, availableAt: 0 };
+      await expect(store.enqueue(job)).rejects.toBeInstanceOf(WardenUnavailableException);
+      await expect(store.counts()).rejects.toBeInstanceOf(WardenUnavailableException);
+    });
+  });
+});
