@@ -13,33 +13,38 @@ export class PortableSql {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
-  /** The table's name, qualified with the DataSource's schema on PostgreSQL. */
+  /** The table's name, qualified with the DataSource's schema when it names one. */
   table(name: string): string {
-    const schema = this.postgres
-      ? (this.dataSource.options as { schema?: string }).schema
-      : undefined;
-    return schema ? `"${schema.replace(/"/g, '""')}"."${name}"` : `"${name}"`;
+    const { driver } = this.dataSource;
+    const schema = (driver.options as { schema?: string }).schema;
+    return `${schema ? `${driver.escape(schema)}.` : ''}${driver.escape(name)}`;
   }
 
   /**
-   * Runs one statement and returns its rows (those of `RETURNING`, or of a `SELECT`). Driver
+   * Runs one statement and returns its rows (those of `RETURNING`, or of a `SELECT`): SQLite gets
+   * `?` placeholders with the parameters in the order they appear (a `$n` may repeat), and
+   * TypeORM's PostgreSQL runner's `[rows, rowCount]` for UPDATE and DELETE is unwrapped. Driver
    * failures become `WardenUnavailableException` (503).
    */
   async rows<T>(statement: string, parameters: unknown[] = []): Promise<T[]> {
-    const text = this.postgres ? statement : statement.replace(/\$\d+/g, '?');
-    const values = this.postgres
-      ? parameters
-      : parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
-    let result: unknown;
+    let text = statement;
+    let values = parameters;
+    if (!this.postgres) {
+      values = [];
+      text = statement.replace(/\$(\d+)/g, (_, n: string) => {
+        const value = parameters[Number(n) - 1];
+        values.push(typeof value === 'boolean' ? Number(value) : value);
+        return '?';
+      });
+    }
+    let raw: unknown;
     try {
-      result = await this.dataSource.query(text, values);
+      raw = await this.dataSource.query(text, values);
     } catch (error) {
       throw new WardenUnavailableException('Database unavailable', { cause: error });
     }
-    // TypeORM's PostgreSQL runner answers UPDATE and DELETE with [rows, rowCount].
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) {
-      return result[0] as T[];
-    }
-    return Array.isArray(result) ? (result as T[]) : [];
+    if (!Array.isArray(raw)) return [];
+    const wrapped = raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number';
+    return (wrapped ? raw[0] : raw) as T[];
   }
 }

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { STARTUP_CHECK_TIMEOUT_MS, withTimeout } from '../core/redis-calls.js';
-import { WardenUnavailableException } from '../errors/warden.exceptions.js';
+import { PortableSql } from '../core/sql.js';
 import type { NewOutboxJob, OutboxClaim, OutboxJob } from './outbox.store.js';
 import { MAX_OUTBOX_ERROR_LENGTH, OutboxStore } from './outbox.store.js';
 
@@ -34,23 +34,24 @@ interface JobRow {
  * become {@link WardenUnavailableException} (503).
  */
 export class TypeOrmOutboxStore extends OutboxStore {
+  private readonly sql: PortableSql;
+
   /** @param clock Where `createdAt` comes from. @default systemClock */
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock = systemClock,
   ) {
     super();
+    this.sql = new PortableSql(dataSource);
   }
 
   private get postgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
+    return this.sql.postgres;
   }
 
   /** The table, schema-qualified when the DataSource names a schema (as the migration did). */
   private get table(): string {
-    const { driver } = this.dataSource;
-    const schema = (driver.options as { schema?: string }).schema;
-    return `${schema ? `${driver.escape(schema)}.` : ''}${driver.escape(TABLE)}`;
+    return this.sql.table(TABLE);
   }
 
   /** Startup check: the DataSource is initialised and one bounded read of every column works. */
@@ -78,7 +79,7 @@ export class TypeOrmOutboxStore extends OutboxStore {
 
   async enqueue(job: NewOutboxJob): Promise<string> {
     const id = randomUUID();
-    await this.run(
+    await this.sql.rows(
       `INSERT INTO ${this.table} (id, kind, payload, attempts, available_at, dead, created_at)
        VALUES ($1, $2, $3, 0, $4, false, $5)`,
       [id, job.kind, JSON.stringify(job.payload), job.availableAt, this.clock.now()],
@@ -88,7 +89,7 @@ export class TypeOrmOutboxStore extends OutboxStore {
 
   /** One UPDATE … RETURNING over a sub-select of the due jobs: atomic on both databases. */
   async claim({ now, owner, leaseMs, limit }: OutboxClaim): Promise<OutboxJob[]> {
-    const rows = (await this.run(
+    const rows = (await this.sql.rows<JobRow>(
       `UPDATE ${this.table} SET locked_by = $1, locked_until = $2, attempts = attempts + 1
        WHERE id IN (
          SELECT id FROM ${this.table}
@@ -111,14 +112,14 @@ export class TypeOrmOutboxStore extends OutboxStore {
   }
 
   async complete(id: string, owner: string): Promise<void> {
-    await this.run(`DELETE FROM ${this.table} WHERE id = $1 AND locked_by = $2 AND dead = false`, [
-      id,
-      owner,
-    ]);
+    await this.sql.rows(
+      `DELETE FROM ${this.table} WHERE id = $1 AND locked_by = $2 AND dead = false`,
+      [id, owner],
+    );
   }
 
   async retry(id: string, owner: string, availableAt: number, error: string): Promise<void> {
-    await this.run(
+    await this.sql.rows(
       `UPDATE ${this.table} SET available_at = $3, locked_by = NULL, locked_until = NULL,
          last_error = $4
        WHERE id = $1 AND locked_by = $2 AND dead = false`,
@@ -127,7 +128,7 @@ export class TypeOrmOutboxStore extends OutboxStore {
   }
 
   async fail(id: string, owner: string, error: string): Promise<void> {
-    await this.run(
+    await this.sql.rows(
       `UPDATE ${this.table} SET dead = true, locked_by = NULL, locked_until = NULL, last_error = $3
        WHERE id = $1 AND locked_by = $2 AND dead = false`,
       [id, owner, error.slice(0, MAX_OUTBOX_ERROR_LENGTH)],
@@ -135,36 +136,12 @@ export class TypeOrmOutboxStore extends OutboxStore {
   }
 
   async counts(): Promise<{ pending: number; dead: number }> {
-    const rows = (await this.run(
+    const rows = (await this.sql.rows(
       `SELECT dead, COUNT(*) AS n FROM ${this.table} GROUP BY dead`,
       [],
     )) as { dead: boolean | number; n: number | string }[];
     const counts = { pending: 0, dead: 0 };
     for (const row of rows) counts[row.dead ? 'dead' : 'pending'] += Number(row.n);
     return counts;
-  }
-
-  /**
-   * Runs SQL written with PostgreSQL's `$n` placeholders (SQLite gets `?`, its parameters in the
-   * order they appear) and returns the rows: TypeORM's PostgreSQL runner answers UPDATE and
-   * DELETE with `[rows, rowCount]`. Driver failures → 503.
-   */
-  private async run(sql: string, parameters: unknown[]): Promise<unknown[]> {
-    let text = sql;
-    let values = parameters;
-    if (!this.postgres) {
-      values = [];
-      text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-        values.push(parameters[Number(n) - 1]);
-        return '?';
-      });
-    }
-    try {
-      const raw: unknown = await this.dataSource.query(text, values);
-      if (!Array.isArray(raw)) return [];
-      return raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number' ? raw[0] : raw;
-    } catch (error) {
-      throw new WardenUnavailableException('Database unavailable', { cause: error });
-    }
   }
 }

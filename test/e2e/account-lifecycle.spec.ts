@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { MailOutbox } from '../../src/mail/mail-outbox.js';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, FakeClock, sessionCookie, startTestApp } from '../support/app.js';
+import { ADAPTERS, sessionCookie, startTestApp } from '../support/app.js';
+import { FakeClock } from '../support/fake-clock.js';
 import type { ReceivedMail } from '../support/smtp-sink.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 
@@ -166,9 +167,10 @@ describe.each(ADAPTERS)('Account lifecycle over SMTP on %s', (adapter) => {
       const email = await register();
       const expired = await resetLink(email);
       clock.advanceSeconds(1801);
-      await post('/auth/password/reset', { token: expired, newPassword: 'too late passphrase' }).expect(
-        400,
-      );
+      await post('/auth/password/reset', {
+        token: expired,
+        newPassword: 'too late passphrase',
+      }).expect(400);
 
       const token = await resetLink(email);
       const s = await login(email);
@@ -185,16 +187,18 @@ describe.each(ADAPTERS)('Account lifecycle over SMTP on %s', (adapter) => {
       const email = await register();
       const verify = linkToken(await mailTo(email, /Confirm your email/), '/verify-email');
       const reset = await resetLink(email);
-      await post('/auth/password/reset', { token: verify, newPassword: 'cross purpose pass' }).expect(
-        400,
-      );
+      await post('/auth/password/reset', {
+        token: verify,
+        newPassword: 'cross purpose pass',
+      }).expect(400);
       await post('/auth/email/verify', { token: reset }).expect(400);
       await post('/auth/email/change/confirm', { token: reset }).expect(400);
       // Neither was spent by the wrong use.
       await post('/auth/email/verify', { token: verify }).expect(204);
-      await post('/auth/password/reset', { token: reset, newPassword: 'right purpose pass' }).expect(
-        204,
-      );
+      await post('/auth/password/reset', {
+        token: reset,
+        newPassword: 'right purpose pass',
+      }).expect(204);
     });
 
     it('throttles forgot per email, known or not, with Retry-After', async () => {
@@ -279,7 +283,10 @@ describe.each(ADAPTERS)('Account lifecycle over SMTP on %s', (adapter) => {
         .set('X-CSRF-Token', s.csrf)
         .send({ newEmail: next })
         .expect(202);
-      const token = linkToken(await mailTo(next, /Confirm your new email/), '/confirm-email-change');
+      const token = linkToken(
+        await mailTo(next, /Confirm your new email/),
+        '/confirm-email-change',
+      );
       await post('/auth/register', { email: next, password }).expect(201);
       const res = await post('/auth/email/change/confirm', { token }).expect(400);
       expect(res.body.code).toBe('TOKEN_INVALID');

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { hashAccountToken } from '../../src/account/account-tokens.js';
 import { MailOutbox } from '../../src/mail/mail-outbox.js';
 import type { TestApp } from '../support/app.js';
-import { ADAPTERS, FakeClock, sessionCookie, startTestApp } from '../support/app.js';
+import { ADAPTERS, sessionCookie, startTestApp } from '../support/app.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { createTestSchema, TEST_DATABASE_URL, uniqueName } from '../support/services.js';
 import type { ReceivedMail } from '../support/smtp-sink.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -97,6 +98,9 @@ describe.each(ADAPTERS)('Mail delivery on %s', (adapter) => {
     for (const email of emails) {
       await request(a.server).post('/auth/password/forgot').send({ email }).expect(202);
     }
+    // Every first attempt refused and settled before the clock jumps: a send still in flight
+    // when a lease runs out may be repeated (at least once), which is not what this test is about.
+    await Promise.all([a, b].map((t) => t.app.get(MailOutbox).drain()));
     sink.refuse(false);
     clock.advanceSeconds(3600);
     await Promise.all([a, b, a, b].map((t) => t.app.get(MailOutbox).drain()));
