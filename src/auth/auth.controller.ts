@@ -63,7 +63,7 @@ import { wardenValidationPipe } from './validation.js';
 import { ReauthDto } from './dto/reauth.dto.js';
 import { ReauthService } from './reauth.service.js';
 import { AccountService } from '../account/account.service.js';
-import { AcceptedResponseDto } from '../account/account.dto.js';
+import { AcceptedResponseDto } from './dto/account.dto.js';
 import { EmailTakenException } from '../errors/warden.exceptions.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */

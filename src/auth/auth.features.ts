@@ -1,5 +1,5 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
-import { AccountController } from '../account/account.controller.js';
+import { AccountController } from './account.controller.js';
 import { AccountMail } from '../account/account-mail.js';
 import { resolveAccountOptions } from '../account/account.options.js';
 import type { ResolvedAccountOptions } from '../account/account.options.js';

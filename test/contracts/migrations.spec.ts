@@ -1,8 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+
+/** Reverts the three account-lifecycle migrations, newest first, checking each is undone. */
+async function undoAccountLifecycle(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    expect(await runner.hasTable('warden_account_tokens')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasTable('warden_account_tokens')).toBe(false);
+    expect(await runner.hasColumn('warden_users', 'email_verified')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasColumn('warden_users', 'email_verified')).toBe(false);
+    expect(await runner.hasTable('warden_mail_outbox')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasTable('warden_mail_outbox')).toBe(false);
+  } finally {
+    await runner.release();
+  }
+}
 
 describe('wardenMigrations', () => {
   it('leave PostgreSQL exactly as the entities describe (nothing for synchronize to do)', async () => {
@@ -16,6 +35,7 @@ describe('wardenMigrations', () => {
         [schema],
       );
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+        'warden_account_tokens',
         'warden_mail_outbox',
         'warden_migrations',
         'warden_users',
@@ -34,8 +54,7 @@ describe('wardenMigrations', () => {
         `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
          VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
       );
-      await dataSource.undoLastMigration(); // the mail outbox
-      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(false);
+      await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration();
       const columns: { column_name: string; data_type: string }[] = await dataSource.query(
         `SELECT column_name, data_type FROM information_schema.columns
@@ -65,9 +84,7 @@ describe('wardenMigrations', () => {
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(true);
-      await dataSource.undoLastMigration();
-      expect(await dataSource.createQueryRunner().hasTable('warden_mail_outbox')).toBe(false);
+      await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration(); // timestamptz: nothing to undo on SQLite
       expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(
         true,

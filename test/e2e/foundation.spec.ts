@@ -32,6 +32,7 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
       const register = res.body.paths['/auth/register'].post;
       expect(Object.keys(register.responses).sort()).toEqual([
         '201',
+        '202',
         '400',
         '409',
         '413',
@@ -84,6 +85,7 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
         'createdAt',
         'displayName',
         'email',
+        'emailVerified',
         'id',
         'roles',
       ]);

@@ -9,9 +9,11 @@ export class AddWardenEmailVerified1764400000001 implements MigrationInterface {
   name = 'AddWardenEmailVerified1764400000001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Spelled as each database (and TypeORM's schema diff) spells a false boolean default.
+    const postgres = queryRunner.connection.driver.options.type === 'postgres';
     await queryRunner.addColumn(
       'warden_users',
-      new TableColumn({ name: 'email_verified', type: 'boolean', default: false }),
+      new TableColumn({ name: 'email_verified', type: 'boolean', default: postgres ? false : 0 }),
     );
   }
 

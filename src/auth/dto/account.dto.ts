@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { NormalizedEmail } from '../auth/dto/register.dto.js';
+import { NormalizedEmail } from './register.dto.js';
 
 /** Body of `POST /auth/email/verify` and `POST /auth/email/change/confirm`. */
 export class AccountTokenDto {

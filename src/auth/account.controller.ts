@@ -7,11 +7,11 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { Auth, Public } from '../auth/decorators/auth.decorators.js';
-import { CurrentUser } from '../auth/decorators/current.decorators.js';
-import { NoStoreGuard } from '../auth/guards/no-store.guard.js';
-import { wardenValidationPipe } from '../auth/validation.js';
-import type { WardenRequest } from '../auth/warden-request.js';
+import { Auth, Public } from './decorators/auth.decorators.js';
+import { CurrentUser } from './decorators/current.decorators.js';
+import { NoStoreGuard } from './guards/no-store.guard.js';
+import { wardenValidationPipe } from './validation.js';
+import type { WardenRequest } from './warden-request.js';
 import { HttpContext } from '../core/http-context.js';
 import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
@@ -23,8 +23,8 @@ import {
   ChangeEmailDto,
   ForgotPasswordDto,
   ResetPasswordDto,
-} from './account.dto.js';
-import { AccountService } from './account.service.js';
+} from './dto/account.dto.js';
+import { AccountService } from '../account/account.service.js';
 
 const TOKEN_ERRORS =
   'TOKEN_INVALID: unknown, used, expired or other-purpose token; VALIDATION_FAILED';
