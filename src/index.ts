@@ -10,6 +10,9 @@ export { WardenAuthGuard } from './auth/guards/warden-auth.guard.js';
 export { RolesGuard } from './auth/guards/roles.guard.js';
 export { NoStoreGuard } from './auth/guards/no-store.guard.js';
 export { Auth, Public, Roles } from './auth/decorators/auth.decorators.js';
+export type { AuthRequirements } from './auth/decorators/auth.decorators.js';
+export { RecentAuthGuard } from './auth/guards/recent-auth.guard.js';
+export { ReauthService } from './auth/reauth.service.js';
 export { CurrentSession, CurrentUser } from './auth/decorators/current.decorators.js';
 export type { WardenRequest } from './auth/warden-request.js';
 export { wardenSwagger, WARDEN_SECURITY_SCHEMES } from './auth/warden-swagger.js';
@@ -116,6 +119,20 @@ export { TypeOrmOutboxStore } from './mail/typeorm-outbox.store.js';
 export { MailOutbox } from './mail/mail-outbox.js';
 export type { MailJobHandler, MailOutboxOptions } from './mail/mail-outbox.js';
 
+// Account lifecycle (verification, reset, email change, notices)
+export { AccountService } from './account/account.service.js';
+export type {
+  AccountNotices,
+  AccountOptions,
+  EmailVerificationMode,
+} from './account/account.options.js';
+export { AccountTokenStore } from './account/account-token.store.js';
+export type { AccountTokenPurpose, AccountTokenRecord } from './account/account-token.store.js';
+export { TypeOrmAccountTokenStore } from './account/typeorm-account-token.store.js';
+export { MemoryAccountTokenStore } from './account/memory-account-token.store.js';
+export { MailTemplates, escapeHtml } from './mail/mail-templates.js';
+export type { MailContext, RenderedMail, SignInDetails } from './mail/mail-templates.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
@@ -134,6 +151,9 @@ export {
   ValidationFailedException,
   WardenUnavailableException,
   TooManyAttemptsException,
+  TokenInvalidException,
+  EmailNotVerifiedException,
+  ReauthRequiredException,
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';

@@ -16,6 +16,7 @@ import type { ExampleConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { EXAMPLE_CONFIG, EXAMPLE_REDIS, EXAMPLE_REDIS_ADAPTERS } from './example.tokens.js';
 import { AdminController } from './admin.controller.js';
+import { AccountPagesController } from './account-pages.controller.js';
 import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
 import type { RedisAdapters } from '../auth/redis-adapters.js';
@@ -150,7 +151,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [HealthController, AdminController],
+      controllers: [HealthController, AdminController, AccountPagesController],
       providers: [AdminSeedService],
     };
   }
