@@ -26,9 +26,11 @@ export class MemoryAccountTokenStore extends AccountTokenStore {
     purpose: AccountTokenPurpose,
     now: number,
   ): Promise<AccountTokenRecord | null> {
-    const record = await this.find(tokenHash, purpose, now);
-    if (record) this.tokens.delete(tokenHash);
-    return record;
+    // Checked and deleted with no await in between: of parallel uses exactly one gets it.
+    const record = this.tokens.get(tokenHash);
+    if (!record || record.purpose !== purpose || record.expiresAt <= now) return null;
+    this.tokens.delete(tokenHash);
+    return { ...record };
   }
 
   async deleteForUser(userId: string, purpose: AccountTokenPurpose): Promise<void> {

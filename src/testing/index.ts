@@ -14,3 +14,5 @@ export { describeAttemptStoreContract } from './contracts/attempt-store.contract
 export type { AttemptStoreHarness } from './contracts/attempt-store.contract.js';
 export { describeOutboxStoreContract } from './contracts/outbox-store.contract.js';
 export type { OutboxStoreHarness } from './contracts/outbox-store.contract.js';
+export { describeAccountTokenStoreContract } from './contracts/account-token-store.contract.js';
+export type { AccountTokenStoreHarness } from './contracts/account-token-store.contract.js';
