@@ -22,8 +22,9 @@ export const requireUsersModule: Provider = {
 
 /**
  * Checks the stores once at boot (`onModuleInit`, at most 3 s each, in parallel): a Redis that
- * is unreachable or speaks another protocol fails the boot with a message that says how to fix
- * it, instead of an app that answers every login 503. Off with `startupCheck: false`.
+ * is unreachable or speaks another protocol, or a missing outbox or account-token table, fails
+ * the boot with a message that says how to fix it, instead of an app that answers every login
+ * 503. Off with `startupCheck: false`.
  */
 @Injectable()
 export class AuthStartupCheck implements OnModuleInit {
@@ -35,6 +36,13 @@ export class AuthStartupCheck implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (this.options.startupCheck === false) return;
-    await Promise.all([this.sessions.check?.(), this.attempts.check?.()]);
+    const account = this.options.account;
+    await Promise.all([
+      this.sessions.check?.(),
+      this.attempts.check?.(),
+      // The account tables (not the SMTP server: mail waits in the outbox until it answers).
+      account?.outbox.check?.(),
+      account?.tokens.check?.(),
+    ]);
   }
 }

@@ -10,6 +10,9 @@ import { DataSource } from 'typeorm';
 import {
   AuthModule,
   createRedisAdapters,
+  LogMailer,
+  TypeOrmAccountTokenStore,
+  TypeOrmOutboxStore,
   MemorySessionStore,
   MemoryUserRepository,
   TypeOrmUserRepository,
@@ -365,5 +368,58 @@ describe('UsersModule startup check of the TypeORM repository', () => {
     );
     expect(error).toBeUndefined();
     await app?.close();
+  });
+});
+
+describe('AuthModule startup check of the account tables', () => {
+  const sources: DataSource[] = [];
+  afterAll(async () => {
+    await Promise.all(sources.map((source) => source.destroy()));
+  });
+
+  async function sqlite(migrate: boolean): Promise<DataSource> {
+    const source = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      migrations: migrate ? [...wardenMigrations] : [],
+      migrationsRun: migrate,
+      migrationsTableName: 'warden_migrations',
+    });
+    sources.push(await source.initialize());
+    return source;
+  }
+
+  const host = (source: DataSource) => [
+    users(),
+    AuthModule.forRoot({
+      sessionStore: new MemorySessionStore(),
+      session: { secrets: [SECRET] },
+      account: {
+        appUrl: 'https://app.example.test',
+        mailer: new LogMailer(),
+        outbox: new TypeOrmOutboxStore(source),
+        tokens: new TypeOrmAccountTokenStore(source),
+      },
+    }),
+  ];
+
+  it('names wardenMigrations when the outbox or token table is missing', async () => {
+    const message = await bootError(host(await sqlite(false)));
+    expect(message).toMatch(
+      /^TypeOrm(OutboxStore|AccountTokenStore).*warden_(mail_outbox|account_tokens).*\[\.\.\.wardenMigrations, \.\.\.yours\]/,
+    );
+  });
+
+  it('boots once the migrations ran, with the account routes mounted', async () => {
+    const { app, error } = await boot(host(await sqlite(true)));
+    expect(error).toBeUndefined();
+    try {
+      await request(app!.getHttpServer())
+        .post('/auth/password/forgot')
+        .send({ email: 'someone@example.com' })
+        .expect(202, {});
+    } finally {
+      await app?.close();
+    }
   });
 });
