@@ -364,6 +364,10 @@ async function main() {
           JWT_SECRET: randomBytes(48).toString('base64'),
           // The flood registers many users from one IP: the registration throttle is not measured.
           REGISTER_MAX_PER_IP: '100000',
+          // Production needs an SMTP server; the bench sends no mail (the recipes send none):
+          // no verification mail on registration, and nothing listens at this address.
+          SMTP_URL: 'smtp://127.0.0.1:9',
+          EMAIL_VERIFICATION: 'off',
         },
         port,
       ),

@@ -24,6 +24,12 @@ export const WardenEvent = {
   REAUTH_SUCCEEDED: 'warden.reauth.succeeded',
   REAUTH_FAILED: 'warden.reauth.failed',
   MAIL_QUEUED: 'warden.mail.queued',
+  LOGIN_MFA_REQUIRED: 'warden.login.mfa-required',
+  MFA_ENROLLED: 'warden.mfa.enrolled',
+  MFA_DISABLED: 'warden.mfa.disabled',
+  MFA_FAILED: 'warden.mfa.failed',
+  MFA_RECOVERY_CODE_USED: 'warden.mfa.recovery-code-used',
+  MFA_RECOVERY_CODES_REGENERATED: 'warden.mfa.recovery-codes-regenerated',
   CSRF_REJECTED: 'warden.csrf.rejected',
 } as const;
 
@@ -50,6 +56,8 @@ export interface SecurityEvent {
   reason?: string;
   /** SHA-256 prefix of the normalised email of a failed login (never the email itself). */
   accountHash?: string;
+  /** `warden.mfa.recovery-code-used`: how many recovery codes the user has left. */
+  remaining?: number;
 }
 
 /**

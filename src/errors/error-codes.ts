@@ -51,6 +51,10 @@ export const WardenErrorCode = {
   TOKEN_INVALID: 'TOKEN_INVALID',
   /** 403: the password is right but the address is not verified yet (`emailVerification: 'required'`). */
   EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  /** 401: a wrong, replayed or used MFA code (TOTP or recovery code), or no pending MFA login. */
+  MFA_INVALID: 'MFA_INVALID',
+  /** 403: the route needs a user with multi-factor authentication on. */
+  MFA_REQUIRED: 'MFA_REQUIRED',
   /** 403: the operation needs a recent password (or MFA, passkey) step: `POST /auth/reauth`. */
   REAUTH_REQUIRED: 'REAUTH_REQUIRED',
   /** 503: a backing service (database, Redis) failed or timed out. */

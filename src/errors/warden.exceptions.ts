@@ -73,6 +73,27 @@ export class EmailNotVerifiedException extends ForbiddenException {
   }
 }
 
+/** 401 `MFA_INVALID`: see {@link WardenErrorCode.MFA_INVALID}; one answer for every reason. */
+export class MfaInvalidException extends UnauthorizedException {
+  constructor() {
+    super(body(401, 'Unauthorized', WardenErrorCode.MFA_INVALID, 'Invalid authentication code'));
+  }
+}
+
+/** 403 `MFA_REQUIRED`: the route is for users with multi-factor authentication on. */
+export class MfaRequiredException extends ForbiddenException {
+  constructor() {
+    super(
+      body(
+        403,
+        'Forbidden',
+        WardenErrorCode.MFA_REQUIRED,
+        'Turn on multi-factor authentication first: POST /auth/mfa/totp/setup',
+      ),
+    );
+  }
+}
+
 /** 403 `REAUTH_REQUIRED`: the session's last credential step is older than allowed. */
 export class ReauthRequiredException extends ForbiddenException {
   constructor() {

@@ -47,15 +47,16 @@ function isCanonicalBase64url(value: string): boolean {
  *   constant time; a bad or missing signature is rejected before any store lookup.
  */
 export class SessionCookieCodec {
-  /** `__Host-sid` when secure, else `sid`. */
+  /** `__Host-sid` when secure, else `sid` (another `baseName` for another cookie). */
   readonly name: string;
   private readonly keys: Keys[];
 
   constructor(
     secrets: string[],
     private readonly secure: boolean,
+    baseName = 'sid',
   ) {
-    this.name = secure ? '__Host-sid' : 'sid';
+    this.name = secure ? `__Host-${baseName}` : baseName;
     this.keys = secrets.map((secret) => {
       const locator = createHmac('sha256', secret)
         .update('nest-warden session locator v1')
