@@ -367,6 +367,7 @@ async function main() {
           // Production needs an SMTP server; the bench sends no mail (the recipes send none):
           // no verification mail on registration, and nothing listens at this address.
           SMTP_URL: 'smtp://127.0.0.1:9',
+          APP_URL: 'https://bench.example.test',
           EMAIL_VERIFICATION: 'off',
         },
         port,

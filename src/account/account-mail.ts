@@ -1,7 +1,8 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MailMessage } from '../mail/mail-message.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
+import { EmailTakenException } from '../errors/warden.exceptions.js';
 import { MailOutbox } from '../mail/mail-outbox.js';
 import type { MailContext, RenderedMail, SignInDetails } from '../mail/mail-templates.js';
 import type { UserRecord } from '../users/user.record.js';
@@ -27,8 +28,16 @@ interface AccountJobs {
  * exists only as its hash in the store and in the mail itself. A job whose account is gone,
  * inactive or changed since sends nothing.
  */
+/** The user id a job's payload names, if any (never its address). */
+function jobUser(job: { payload: object }): { userId?: string } {
+  const userId = (job.payload as { userId?: unknown }).userId;
+  return typeof userId === 'string' ? { userId } : {};
+}
+
 @Injectable()
 export class AccountMail implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('WardenMail');
+
   constructor(
     @Inject(WARDEN_ACCOUNT_OPTIONS) private readonly options: ResolvedAccountOptions,
     private readonly outbox: MailOutbox,
@@ -43,8 +52,7 @@ export class AccountMail implements OnModuleInit, OnApplicationShutdown {
    */
   async queue<K extends keyof AccountJobs>(kind: K, payload: AccountJobs[K]): Promise<void> {
     await this.outbox.enqueue(kind, { ...payload });
-    const userId = 'userId' in payload ? payload.userId : undefined;
-    this.events.emit(WardenEvent.MAIL_QUEUED, { reason: kind, ...(userId ? { userId } : {}) });
+    this.events.emit(WardenEvent.MAIL_QUEUED, { reason: kind, ...jobUser({ payload }) });
   }
 
   onModuleInit(): void {
@@ -66,6 +74,10 @@ export class AccountMail implements OnModuleInit, OnApplicationShutdown {
     this.handle('email-change', async ({ userId, email, newEmail }) => {
       const user = await this.active(userId);
       if (!user || user.email !== email) return null;
+      // One live confirmation at a time: an earlier request (a typo) dies with this one.
+      await this.tokens.revoke(user.id, 'email-change');
+      // Decided now, not on the request path, so the request cannot tell a taken address.
+      if (!(await this.available(newEmail))) return null;
       const link = await this.link(
         'email-change',
         user,
@@ -97,7 +109,16 @@ export class AccountMail implements OnModuleInit, OnApplicationShutdown {
         : await this.link('verify-email', owner, emailTtl, links.verifyEmail);
       return this.to(owner.email, templates.registrationAttempt(this.context(owner), link));
     });
+    this.outbox.observe({
+      sent: (job) => this.events.emit(WardenEvent.MAIL_SENT, { reason: job.kind, ...jobUser(job) }),
+      gaveUp: (job) =>
+        this.events.emit(WardenEvent.MAIL_GIVEN_UP, { reason: job.kind, ...jobUser(job) }),
+    });
     this.outbox.start();
+    // A wrong SMTP address or password shows at boot, without stopping it: mail waits meanwhile.
+    this.options.mailer.check?.().catch((error: Error) => {
+      this.logger.warn(`The mailer is not ready; mail waits in the outbox: ${error.message}`);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -128,8 +149,23 @@ export class AccountMail implements OnModuleInit, OnApplicationShutdown {
     return `${this.options.appUrl}${path}?token=${token}`;
   }
 
+  /**
+   * A user-chosen display name only goes to an address its owner has proven: otherwise anyone
+   * could send text of their choosing through the app to an address they typed.
+   */
   private context(user: UserRecord): MailContext {
-    return { displayName: user.displayName, appName: this.options.appName };
+    const displayName = user.emailVerified ? user.displayName : 'there';
+    return { displayName, appName: this.options.appName };
+  }
+
+  private async available(email: string): Promise<boolean> {
+    try {
+      await this.users.assertEmailAvailable(email);
+      return true;
+    } catch (error) {
+      if (error instanceof EmailTakenException) return false;
+      throw error;
+    }
   }
 
   private to(to: string, mail: RenderedMail): MailMessage {

@@ -77,11 +77,16 @@ export function resolveAccountOptions(
   for (const key of ['appUrl', 'mailer', 'outbox', 'tokens'] as const) {
     if (!options[key]) throw new Error(`AuthModule option account.${key} is required`);
   }
-  let appUrl: URL;
+  let appUrl: URL | undefined;
   try {
     appUrl = new URL(options.appUrl);
   } catch {
-    throw new Error(`account.appUrl must be an absolute URL, got "${options.appUrl}"`);
+    // reported below
+  }
+  if (!appUrl || !/^https?:$/.test(appUrl.protocol) || appUrl.search || appUrl.hash) {
+    throw new Error(
+      `account.appUrl must be an absolute http(s) URL without query or fragment, got "${options.appUrl}"`,
+    );
   }
   const mode = options.emailVerification ?? 'optional';
   if (!['off', 'optional', 'required'].includes(mode)) {
@@ -112,6 +117,13 @@ export function resolveAccountOptions(
     },
     resendIntervalSeconds: options.resendIntervalSeconds ?? 60,
   };
+  for (const [name, path] of Object.entries(resolved.links)) {
+    if (!/^\/[^?#\s]*$/.test(path)) {
+      throw new Error(
+        `account.links.${name} must be a path starting with / (no query), got "${path}"`,
+      );
+    }
+  }
   const numbers = {
     emailTokenTtlSeconds: resolved.emailTokenTtlSeconds,
     passwordResetTtlSeconds: resolved.passwordResetTtlSeconds,

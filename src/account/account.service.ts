@@ -6,6 +6,7 @@ import {
   EmailNotVerifiedException,
   EmailTakenException,
   TokenInvalidException,
+  TooManyAttemptsException,
 } from '../errors/warden.exceptions.js';
 import { AttemptStore } from '../security/attempt.store.js';
 import { LoginThrottle } from '../security/login-throttle.js';
@@ -52,14 +53,32 @@ export class AccountService {
     await this.mail.queue('verify-email', { userId: user.id });
   }
 
-  /** Someone tried to register a taken address: its owner hears of it (with a fresh link if unverified). */
-  registrationAttempted(email: string): Promise<void> {
-    return this.mail.queue('registration-attempt', { email: normalizeEmail(email) });
+  /**
+   * A registration in `required` mode, for a new and a taken address alike: counted per address
+   * (invisibly), and for a taken one its owner hears of it (with a fresh link if unverified), at
+   * most `maxPerEmail` times per window so that nobody can flood an inbox through the app.
+   */
+  async registrationAttempted(email: string, taken: boolean): Promise<void> {
+    const normalized = normalizeEmail(email);
+    const { maxPerEmail, windowSeconds } = this.options.forgotThrottle;
+    try {
+      await consumeWithinWindow(
+        this.attempts,
+        this.clock,
+        { key: `n{a:${counterDigest(normalized)}}:n`, limit: maxPerEmail, windowSeconds },
+        'Too many registration notices',
+      );
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) return; // dropped, never a tell-tale 429
+      throw error;
+    }
+    if (taken) await this.mail.queue('registration-attempt', { email: normalized });
   }
 
   /** Refuses a login of an unverified address when verification is required (403, no session). */
-  assertMayLogIn(user: Pick<CachedUser, 'emailVerified'>): void {
+  assertMayLogIn(user: Pick<CachedUser, 'id' | 'emailVerified'>): void {
     if (this.options.emailVerification === 'required' && !user.emailVerified) {
+      this.events.emit(WardenEvent.LOGIN_FAILED, { userId: user.id, reason: 'email-not-verified' });
       throw new EmailNotVerifiedException();
     }
   }
@@ -138,6 +157,7 @@ export class AccountService {
     if (!updated) throw new TokenInvalidException();
     if (!updated.emailVerified) await this.users.markEmailVerified(user.id);
     await this.tokens.revoke(user.id, 'password-reset');
+    await this.tokens.revoke(user.id, 'email-change');
     const revoked = await this.sessions.revokeAll(user.id);
     for (const old of revoked) {
       this.events.emit(WardenEvent.SESSION_REVOKED, {
@@ -152,8 +172,9 @@ export class AccountService {
   }
 
   /**
-   * `POST /auth/email/change`: a confirmation link to the new address and a notice to the old
-   * one. A taken address (or a look-alike) changes nothing and sends nothing, with the same 202.
+   * `POST /auth/email/change`: a notice to the old address and a confirmation link to the new
+   * one. The same work whatever the new address: whether it is taken (or looks like a taken one)
+   * is decided by the worker, which then sends it nothing and nothing changes.
    */
   async requestEmailChange(user: CachedUser, rawEmail: string): Promise<void> {
     const newEmail = normalizeEmail(rawEmail);
@@ -168,15 +189,11 @@ export class AccountService {
       },
       'Too many email change requests; try again later',
     );
-    if (newEmail === user.email || !(await this.available(newEmail))) return;
-    await this.mail.queue('email-change', { userId: user.id, email: user.email, newEmail });
-    if (this.options.notices.emailChanged) {
-      await this.mail.queue('email-change-notice', {
-        userId: user.id,
-        email: user.email,
-        newEmail,
-      });
-    }
+    if (newEmail === user.email) return;
+    const job = { userId: user.id, email: user.email, newEmail };
+    // The notice first: a confirmation never goes out without it.
+    if (this.options.notices.emailChanged) await this.mail.queue('email-change-notice', job);
+    await this.mail.queue('email-change', job);
     this.events.emit(WardenEvent.EMAIL_CHANGE_REQUESTED, { userId: user.id });
   }
 
@@ -184,21 +201,34 @@ export class AccountService {
   async confirmEmailChange(token: string): Promise<void> {
     const record = await this.tokens.use(token, 'email-change');
     const user = record && (await this.users.findById(record.userId));
-    if (!record?.newEmail || !user?.isActive || user.email !== record.email) {
+    // Bound to the address and the authVersion it was issued at: a password change or reset
+    // since (the owner's answer to the notice) kills it.
+    if (
+      !record?.newEmail ||
+      !user?.isActive ||
+      user.email !== record.email ||
+      user.authVersion !== record.authVersion
+    ) {
       throw new TokenInvalidException();
     }
+    let moved: UserRecord | null;
     try {
-      await this.users.changeEmail(user.id, record.newEmail);
+      moved = await this.users.changeEmail(user.id, record.newEmail, record.email);
     } catch (error) {
       if (error instanceof EmailTakenException) throw new TokenInvalidException();
       throw error;
     }
+    if (!moved) throw new TokenInvalidException(); // another confirmation moved it first
     await this.tokens.revoke(user.id, 'email-change');
     this.events.emit(WardenEvent.EMAIL_CHANGED, { userId: user.id });
   }
 
-  /** The password changed (change or reset): the notice, unless turned off. */
+  /**
+   * The password changed (change or reset): a pending email change dies (the owner may be
+   * answering its notice), and the notice goes out unless turned off.
+   */
   async passwordChanged(userId: string): Promise<void> {
+    await this.tokens.revoke(userId, 'email-change');
     if (this.options.notices.passwordChanged) {
       await this.notify(() => this.mail.queue('password-changed', { userId }));
     }
@@ -212,16 +242,6 @@ export class AccountService {
     if (!this.options.notices.newSignIn) return;
     const at = new Date(this.clock.now()).toISOString();
     await this.notify(() => this.mail.queue('new-sign-in', { userId, ...context, at }));
-  }
-
-  private async available(email: string): Promise<boolean> {
-    try {
-      await this.users.assertEmailAvailable(email);
-      return true;
-    } catch (error) {
-      if (error instanceof EmailTakenException) return false;
-      throw error;
-    }
   }
 
   /** A notice that cannot be queued is logged; the change it reports has already happened. */

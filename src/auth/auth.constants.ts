@@ -11,3 +11,5 @@ export const WARDEN_PUBLIC_EXTENSION = 'x-warden-public';
 export const RECENT_AUTH = 'WARDEN:RECENT_AUTH';
 /** DI token of `AuthModule`'s `reauthMaxAgeSeconds` (a number). */
 export const WARDEN_REAUTH_MAX_AGE = 'WARDEN:REAUTH_MAX_AGE';
+/** Metadata key of `@Auth({ mfa: true })`. */
+export const MFA_REQUIRED = 'WARDEN:MFA_REQUIRED';

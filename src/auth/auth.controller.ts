@@ -17,6 +17,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiAcceptedResponse,
+  ApiExtraModels,
+  getSchemaPath,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOperation,
@@ -64,7 +66,8 @@ import { ReauthDto } from './dto/reauth.dto.js';
 import { ReauthService } from './reauth.service.js';
 import { AccountService } from '../account/account.service.js';
 import { AcceptedResponseDto } from './dto/account.dto.js';
-import { EmailTakenException } from '../errors/warden.exceptions.js';
+import { EmailTakenException, ValidationFailedException } from '../errors/warden.exceptions.js';
+import { anyMfaCode, MfaRequiredResponseDto } from './dto/mfa.dto.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
@@ -114,12 +117,14 @@ export class AuthController {
       await this.account?.registered(user);
       return toUserResponse(user);
     }
+    let taken = false;
     try {
       await this.account.registered(await this.users.register(body));
     } catch (error) {
       if (!(error instanceof EmailTakenException)) throw error;
-      await this.account.registrationAttempted(body.email);
+      taken = true;
     }
+    await this.account.registrationAttempted(body.email, taken);
     this.http.status(response, 202);
     return {};
   }
@@ -136,7 +141,8 @@ export class AuthController {
   @ApiJsonBodyErrors()
   @ApiUnauthorizedResponse({
     type: WardenErrorResponseDto,
-    description: 'INVALID_PASSWORD (counted like a failed login) or SESSION_INVALID',
+    description:
+      'INVALID_PASSWORD or MFA_INVALID (counted like a failed login), or SESSION_INVALID',
   })
   @ApiTooManyRequestsResponse({
     type: WardenErrorResponseDto,
@@ -150,7 +156,13 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     const ip = this.http.clientIp(request);
-    const token = await this.reauthService.withPassword(user, session, body.password, ip);
+    if ((body.password === undefined) === (body.code === undefined)) {
+      throw new ValidationFailedException(['exactly one of password and code must be given']);
+    }
+    const token =
+      body.password !== undefined
+        ? await this.reauthService.withPassword(user, session, body.password, ip)
+        : await this.reauthService.withCode(user, session, anyMfaCode(body.code!), ip);
     if (token) this.http.appendCookie(response, this.sessions.cookie.serialize(token));
   }
 
@@ -159,13 +171,23 @@ export class AuthController {
   @HttpCode(200)
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Log in with email and password; sets the session cookie' })
-  @ApiOkResponse({ type: LoginResponseDto, description: 'Always a new session id (no fixation)' })
+  @ApiOkResponse({
+    description:
+      'Always a new session id (no fixation). For a user with MFA: `{ mfaRequired: true }` and a pending `mfa` cookie instead; complete with POST /auth/login/mfa',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(LoginResponseDto) },
+        { $ref: getSchemaPath(MfaRequiredResponseDto) },
+      ],
+    },
+  })
+  @ApiExtraModels(LoginResponseDto, MfaRequiredResponseDto)
   @ApiCredentialErrors()
   async login(
     @Req() request: WardenRequest,
     @Res({ passthrough: true }) response: unknown,
     @CurrentUser() user: CachedUser,
-  ): Promise<LoginResponseDto> {
+  ): Promise<LoginResponseDto | MfaRequiredResponseDto> {
     const rememberMe = (request.body as LoginDto).rememberMe;
     const { setCookie, body } = await this.logins.cookieLogin(user, request, { rememberMe });
     this.http.appendCookie(response, setCookie);

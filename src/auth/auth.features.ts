@@ -18,19 +18,33 @@ import type { AuthModuleOptions } from './auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 import { JwksController } from './jwks.controller.js';
 import { TokensController } from './tokens.controller.js';
+import { MfaController } from './mfa.controller.js';
+import { MfaTokensController } from './mfa-tokens.controller.js';
+import { MfaCodes } from '../mfa/mfa-codes.js';
+import { MfaLogins } from '../mfa/mfa-logins.js';
+import { MfaSecretCipher } from '../mfa/mfa-secret-cipher.js';
+import { MfaService } from '../mfa/mfa.service.js';
+import { MfaStore } from '../mfa/mfa.store.js';
+import { resolveMfaOptions } from '../mfa/mfa.options.js';
+import type { ResolvedMfaOptions } from '../mfa/mfa.options.js';
+import { WARDEN_MFA_OPTIONS } from '../mfa/mfa.tokens.js';
 
 /** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
 interface Feature {
-  option: 'tokens' | 'account';
+  option: 'tokens' | 'account' | 'mfa';
   controllers: Type[];
   providers: Provider[];
   exports: (Type | string)[];
 }
 
-const MOUNTED = { tokens: 'tokens are', account: 'the account lifecycle is' } as const;
+const MOUNTED = {
+  tokens: 'tokens are',
+  account: 'the account lifecycle is',
+  mfa: 'multi-factor authentication is',
+} as const;
 
 /** A feature's options, required once the feature is mounted. */
-function required<K extends 'tokens' | 'account'>(
+function required<K extends Feature['option']>(
   options: AuthModuleOptions,
   option: K,
 ): NonNullable<AuthModuleOptions[K]> {
@@ -105,13 +119,40 @@ const account: Feature = {
   exports: [AccountService, MailOutbox],
 };
 
+/** TOTP multi-factor authentication: `/auth/mfa/*`, `POST /auth/login/mfa`. */
+const mfa: Feature = {
+  option: 'mfa',
+  controllers: [MfaController],
+  providers: [
+    {
+      provide: WARDEN_MFA_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => resolveMfaOptions(required(options, 'mfa')),
+    },
+    {
+      provide: MfaStore,
+      inject: [WARDEN_MFA_OPTIONS],
+      useFactory: (options: ResolvedMfaOptions) => options.store,
+    },
+    {
+      provide: MfaSecretCipher,
+      inject: [WARDEN_MFA_OPTIONS],
+      useFactory: (options: ResolvedMfaOptions) => new MfaSecretCipher(options.encryptionKeys),
+    },
+    MfaCodes,
+    MfaService,
+    MfaLogins,
+  ],
+  exports: [MfaService, MfaCodes, MfaLogins],
+};
+
 /** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
 export function withFeatures(
   module: DynamicModule,
   mounted: Record<Feature['option'], boolean>,
 ): DynamicModule {
   let result = module;
-  for (const feature of [tokens, account]) {
+  for (const feature of [tokens, account, mfa]) {
     const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
       ? feature
       : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };
@@ -121,6 +162,10 @@ export function withFeatures(
       providers: [...(result.providers ?? []), ...extra.providers],
       exports: [...(result.exports ?? []), ...extra.exports],
     };
+  }
+  // The MFA step of token logins exists only with both.
+  if (mounted.tokens && mounted.mfa) {
+    result = { ...result, controllers: [...(result.controllers ?? []), MfaTokensController] };
   }
   return result;
 }

@@ -4,6 +4,7 @@ import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 import type { AccountOptions } from '../account/account.options.js';
+import type { MfaOptions } from '../mfa/mfa.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 import type { RegisterThrottleOptions } from '../security/register-throttle.js';
@@ -69,6 +70,12 @@ export interface AuthModuleOptions {
    * mounted; with `forRootAsync` also pass `account: true` beside `useFactory`.
    */
   account?: AccountOptions;
+  /**
+   * TOTP multi-factor authentication with recovery codes: `/auth/mfa/*`, the MFA step of logins
+   * (`POST /auth/login/mfa`, with tokens `POST /auth/token/mfa`), step-up by code. Omit and none
+   * of it is mounted; with `forRootAsync` also pass `mfa: true` beside `useFactory`.
+   */
+  mfa?: MfaOptions;
 }
 
 export const {
@@ -86,4 +93,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   tokens?: boolean;
   /** Mount the account lifecycle; the factory must then return `account`. @default false */
   account?: boolean;
+  /** Mount multi-factor authentication; the factory must then return `mfa`. @default false */
+  mfa?: boolean;
 };

@@ -21,6 +21,7 @@ import { AuthController } from './auth.controller.js';
 import { withFeatures } from './auth.features.js';
 import { WARDEN_REAUTH_MAX_AGE } from './auth.constants.js';
 import { RecentAuthGuard } from './guards/recent-auth.guard.js';
+import { MfaRequiredGuard } from './guards/mfa-required.guard.js';
 import { ReauthService } from './reauth.service.js';
 import type { AuthModuleAsyncOptions, AuthModuleOptions } from './auth.module-definition.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
@@ -137,6 +138,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
       },
     },
     RecentAuthGuard,
+    MfaRequiredGuard,
     LocalStrategy,
     LocalAuthGuard,
     SessionAuthGuard,
@@ -155,6 +157,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     WardenAuthGuard,
     RolesGuard,
     RecentAuthGuard,
+    MfaRequiredGuard,
     WARDEN_REAUTH_MAX_AGE,
     HttpContext,
     WARDEN_CLOCK,
@@ -167,18 +170,21 @@ export class AuthModule extends ConfigurableAuthModule {
     return withFeatures(super.forRoot(options), {
       tokens: Boolean(options.tokens),
       account: Boolean(options.account),
+      mfa: Boolean(options.mfa),
     });
   }
 
   /**
-   * With options from a factory; pass `tokens: true` to mount bearer tokens and `account: true`
-   * to mount the account lifecycle (routes are fixed before the factory runs).
+   * With options from a factory; pass `tokens: true` to mount bearer tokens, `account: true` the
+   * account lifecycle and `mfa: true` multi-factor authentication (routes are fixed before the
+   * factory runs).
    */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, account, ...rest } = options;
+    const { tokens, account, mfa, ...rest } = options;
     return withFeatures(super.forRootAsync(rest), {
       tokens: Boolean(tokens),
       account: Boolean(account),
+      mfa: Boolean(mfa),
     });
   }
 }

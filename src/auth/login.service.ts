@@ -13,18 +13,34 @@ import type { UserResponseDto } from '../users/user-response.dto.js';
 import type { CachedUser } from '../users/user-cache.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountService } from '../account/account.service.js';
+import type { MfaProof } from '../mfa/mfa-codes.js';
+import { MfaLogins } from '../mfa/mfa-logins.js';
 
-/** A cookie login's outcome: the `Set-Cookie` value and the response body. */
+/** A completed cookie login's body. */
+export interface LoginBody {
+  user: UserResponseDto;
+  csrfToken: string;
+}
+
+/** A cookie login's outcome: the `Set-Cookie` value (session or pending) and the response body. */
 export interface CookieLogin {
   setCookie: string;
-  body: { user: UserResponseDto; csrfToken: string };
+  /** The session's user and CSRF token, or `{ mfaRequired: true }` with a pending cookie. */
+  body: LoginBody | { mfaRequired: true };
+}
+
+/** A token login that waits for its second factor: send `mfaToken` with a code to `/auth/token/mfa`. */
+export interface MfaTokenChallenge {
+  mfaRequired: true;
+  mfaToken: string;
 }
 
 /**
- * What happens once a user proved who they are, whatever the way in (password today; an MFA
- * step or a passkey later): the email-verification rule (403 `EMAIL_NOT_VERIFIED` when
- * required), a NEW session or token pair, `lastLoginAt`, the events, the sessions evicted past
- * the cap, the new-client notice. Every login path ends here.
+ * What happens once a user proved who they are, whatever the way in (password, the MFA step, a
+ * passkey later): the email-verification rule (403 `EMAIL_NOT_VERIFIED` when required), the MFA
+ * step for a user with MFA (a pending login instead of a session), then a NEW session or token
+ * pair, `lastLoginAt`, the events, the sessions evicted past the cap, the new-client notice.
+ * Every login path ends here.
  */
 @Injectable()
 export class LoginService {
@@ -35,6 +51,7 @@ export class LoginService {
     private readonly http: HttpContext,
     @Optional() private readonly tokens?: TokenService,
     @Optional() private readonly account?: AccountService,
+    @Optional() private readonly mfa?: MfaLogins,
   ) {}
 
   /**
@@ -48,6 +65,43 @@ export class LoginService {
     options: { rememberMe?: boolean } = {},
   ): Promise<CookieLogin> {
     this.account?.assertMayLogIn(user);
+    if (this.mfa && user.mfaEnabled) {
+      const pending = this.pending(user, request, 'cookie', options.rememberMe);
+      return {
+        setCookie: this.mfa.cookie.serialize(pending, this.mfa.ttlSeconds),
+        body: { mfaRequired: true },
+      };
+    }
+    return this.cookieSession(user, request, options);
+  }
+
+  /**
+   * `POST /auth/login/mfa`: the pending cookie's login completed with a code. Returns the new
+   * session (as {@link cookieLogin}) and the `Set-Cookie` value that expires the pending cookie.
+   */
+  async completeCookieMfa(
+    request: WardenRequest,
+    proof: MfaProof,
+  ): Promise<CookieLogin & { body: LoginBody; expirePending: string }> {
+    const mfa = this.mfaOrFail();
+    const value = mfa.cookie.read(request.headers.cookie);
+    const { user, pending } = await mfa.complete(
+      value,
+      proof,
+      this.http.clientContext(request),
+      'cookie',
+    );
+    request.wardenNewClient = pending.newClient;
+    const login = await this.cookieSession(user, request, { rememberMe: pending.rememberMe });
+    return { ...login, expirePending: mfa.cookie.expire() };
+  }
+
+  /** The new session behind a cookie login whose every step is done. */
+  private async cookieSession(
+    user: CachedUser,
+    request: WardenRequest,
+    options: { rememberMe?: boolean },
+  ): Promise<CookieLogin & { body: LoginBody }> {
     const previous = this.sessions.cookie.read(request.headers.cookie);
     const context = this.http.clientContext(request);
     const { token, session, evicted } = await this.sessions.create(user, context, previous);
@@ -59,10 +113,36 @@ export class LoginService {
     };
   }
 
-  /** A token session: an access token and a refresh token (needs `tokens` configured). */
-  async tokenLogin(user: CachedUser, request: WardenRequest): Promise<TokenPair> {
-    if (!this.tokens) throw new Error('nest-warden: tokenLogin needs AuthModule `tokens`');
+  /**
+   * A token session: an access token and a refresh token (needs `tokens` configured), or, for a
+   * user with MFA, the challenge to complete with {@link completeTokenMfa}.
+   */
+  async tokenLogin(
+    user: CachedUser,
+    request: WardenRequest,
+  ): Promise<TokenPair | MfaTokenChallenge> {
     this.account?.assertMayLogIn(user);
+    if (this.mfa && user.mfaEnabled) {
+      return { mfaRequired: true, mfaToken: this.pending(user, request, 'token') };
+    }
+    return this.tokenSession(user, request);
+  }
+
+  /** `POST /auth/token/mfa`: the challenge's login completed with a code. */
+  async completeTokenMfa(
+    mfaToken: string,
+    proof: MfaProof,
+    request: WardenRequest,
+  ): Promise<TokenPair> {
+    const mfa = this.mfaOrFail();
+    const context = this.http.clientContext(request);
+    const { user, pending } = await mfa.complete(mfaToken, proof, context, 'token');
+    request.wardenNewClient = pending.newClient;
+    return this.tokenSession(user, request);
+  }
+
+  private async tokenSession(user: CachedUser, request: WardenRequest): Promise<TokenPair> {
+    if (!this.tokens) throw new Error('nest-warden: tokenLogin needs AuthModule `tokens`');
     const { pair, session, evicted } = await this.tokens.issue(
       user,
       this.http.clientContext(request),
@@ -80,6 +160,24 @@ export class LoginService {
       reason: 'logout',
     });
     return this.sessions.cookie.expire();
+  }
+
+  /** A pending MFA login for a user whose password was right. */
+  private pending(
+    user: CachedUser,
+    request: WardenRequest,
+    kind: 'cookie' | 'token',
+    rememberMe?: boolean,
+  ): string {
+    const mfa = this.mfaOrFail();
+    const context = this.http.clientContext(request);
+    this.events.emit(WardenEvent.LOGIN_MFA_REQUIRED, { userId: user.id, ...context });
+    return mfa.start(user, context, kind, { rememberMe, newClient: request.wardenNewClient });
+  }
+
+  private mfaOrFail(): MfaLogins {
+    if (!this.mfa) throw new Error('nest-warden: the MFA step needs AuthModule `mfa`');
+    return this.mfa;
   }
 
   private async completed(

@@ -1,6 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import type { MfaProof } from '../mfa/mfa-codes.js';
+import { MfaCodes } from '../mfa/mfa-codes.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
-import { InvalidPasswordException, SessionInvalidException } from '../errors/warden.exceptions.js';
+import {
+  InvalidPasswordException,
+  MfaInvalidException,
+  SessionInvalidException,
+} from '../errors/warden.exceptions.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
@@ -8,8 +14,8 @@ import type { CachedUser } from '../users/user-cache.js';
 import { UsersService } from '../users/users.service.js';
 
 /**
- * `POST /auth/reauth` (step-up): the signed-in user proves their password again, counted like a
- * login attempt, and the session becomes "recently authenticated" for `reauthMaxAgeSeconds`. A
+ * `POST /auth/reauth` (step-up): the signed-in user proves their password (or, with MFA, a
+ * code) again, counted like a login attempt, and the session becomes "recently authenticated" for `reauthMaxAgeSeconds`. A
  * cookie session moves to a new id (a privilege step), a token session keeps its refresh token.
  */
 @Injectable()
@@ -19,6 +25,7 @@ export class ReauthService {
     private readonly sessions: SessionService,
     private readonly throttle: LoginThrottle,
     private readonly events: SecurityEvents,
+    @Optional() private readonly codes?: MfaCodes,
   ) {}
 
   /**
@@ -34,14 +41,47 @@ export class ReauthService {
     const verified = await this.throttle.check(user.email, ip, () =>
       this.users.verifyPassword(user.id, password),
     );
-    const fields = { userId: user.id, sessionId: session.handle, ip };
     if (!verified) {
-      this.events.emit(WardenEvent.REAUTH_FAILED, fields);
+      this.events.emit(WardenEvent.REAUTH_FAILED, {
+        userId: user.id,
+        sessionId: session.handle,
+        ip,
+      });
       throw new InvalidPasswordException();
     }
+    return this.mark(user, session, ip);
+  }
+
+  /**
+   * Checks a second-factor code (TOTP, or a recovery code) of a user with MFA, counted like a
+   * password, and marks the session. 401 `MFA_INVALID` when wrong or without MFA.
+   */
+  async withCode(
+    user: CachedUser,
+    session: ActiveSession,
+    proof: MfaProof,
+    ip: string | null,
+  ): Promise<string | null> {
+    if (!this.codes || !user.mfaEnabled || !(await this.codes.verify(user, proof, ip))) {
+      this.events.emit(WardenEvent.REAUTH_FAILED, {
+        userId: user.id,
+        sessionId: session.handle,
+        ip,
+      });
+      throw new MfaInvalidException();
+    }
+    return this.mark(user, session, ip);
+  }
+
+  private async mark(
+    user: CachedUser,
+    session: ActiveSession,
+    ip: string | null,
+  ): Promise<string | null> {
+    const fields = { userId: user.id, sessionId: session.handle, ip };
     let token: string | null = null;
     if (session.kind === 'token') {
-      await this.sessions.reauthenticated(session);
+      if (!(await this.sessions.reauthenticated(session))) throw new SessionInvalidException();
     } else {
       const rotated = await this.sessions.rotate(session, {}, { reauthenticated: true });
       if (!rotated) throw new SessionInvalidException();

@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiNoContentResponse,
+  getSchemaPath,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
@@ -11,6 +13,8 @@ import { ApiCredentialErrors, ApiJsonBodyErrors } from '../errors/api-error-resp
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
 import { SessionInvalidException } from '../errors/warden.exceptions.js';
 import { LoginService } from './login.service.js';
+import type { MfaTokenChallenge } from './login.service.js';
+import { MfaTokenChallengeDto } from './dto/mfa.dto.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import type { TokenPair } from '../tokens/token.service.js';
 import { TokenService } from '../tokens/token.service.js';
@@ -40,9 +44,19 @@ export class TokensController {
   @HttpCode(200)
   @UseGuards(JsonBodyGuard, LocalAuthGuard)
   @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({
+    description:
+      'A token pair; for a user with MFA `{ mfaRequired: true, mfaToken }` instead: complete with POST /auth/token/mfa',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaTokenChallengeDto) }],
+    },
+  })
+  @ApiExtraModels(TokenPairDto, MfaTokenChallengeDto)
   @ApiCredentialErrors()
-  async token(@Req() request: WardenRequest, @CurrentUser() user: CachedUser): Promise<TokenPair> {
+  async token(
+    @Req() request: WardenRequest,
+    @CurrentUser() user: CachedUser,
+  ): Promise<TokenPair | MfaTokenChallenge> {
     return this.logins.tokenLogin(user, request);
   }
 

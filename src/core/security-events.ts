@@ -24,6 +24,8 @@ export const WardenEvent = {
   REAUTH_SUCCEEDED: 'warden.reauth.succeeded',
   REAUTH_FAILED: 'warden.reauth.failed',
   MAIL_QUEUED: 'warden.mail.queued',
+  MAIL_SENT: 'warden.mail.sent',
+  MAIL_GIVEN_UP: 'warden.mail.given-up',
   LOGIN_MFA_REQUIRED: 'warden.login.mfa-required',
   MFA_ENROLLED: 'warden.mfa.enrolled',
   MFA_DISABLED: 'warden.mfa.disabled',

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
@@ -38,6 +39,11 @@ export function ApiCredentialErrors() {
   return applyDecorators(
     ApiJsonBodyErrors(),
     ApiUnauthorizedResponse({ type: WardenErrorResponseDto, description: 'INVALID_CREDENTIALS' }),
+    ApiForbiddenResponse({
+      type: WardenErrorResponseDto,
+      description:
+        "EMAIL_NOT_VERIFIED: the password is right but the address is not verified (emailVerification 'required')",
+    }),
     ApiTooManyRequestsResponse({
       type: WardenErrorResponseDto,
       description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',

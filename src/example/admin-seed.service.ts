@@ -30,12 +30,14 @@ export class AdminSeedService implements OnApplicationBootstrap {
       }
       return;
     }
-    await this.users.register({
+    const admin = await this.users.register({
       email,
       password,
       displayName: 'Administrator',
       roles: ['admin', 'user'],
     });
+    // The operator chose the address: with EMAIL_VERIFICATION=required the admin can sign in.
+    await this.users.markEmailVerified(admin.id);
     this.logger.log('Admin user created from ADMIN_EMAIL');
   }
 }

@@ -25,6 +25,7 @@ import { TypeOrmAccountTokenStore } from '../account/typeorm-account-token.store
 import { LogMailer } from '../mail/log.mailer.js';
 import { SmtpMailer } from '../mail/smtp.mailer.js';
 import { TypeOrmOutboxStore } from '../mail/typeorm-outbox.store.js';
+import { TypeOrmMfaStore } from '../mfa/typeorm-mfa.store.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -103,6 +104,7 @@ export class AppModule {
         AuthModule.forRootAsync({
           tokens: true,
           account: true,
+          mfa: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -130,6 +132,11 @@ export class AppModule {
               refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
             },
             reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
+            mfa: {
+              store: new TypeOrmMfaStore(dataSource),
+              encryptionKeys: config.mfaEncryptionKeys,
+              pendingTtlSeconds: config.env.MFA_PENDING_TTL_S,
+            },
             account: {
               appUrl: config.appUrl,
               // No SMTP_URL outside production: each mail's subject and link go to the log.

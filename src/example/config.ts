@@ -26,6 +26,8 @@ export interface ExampleConfig {
   trustProxy: number | false;
   /** Public base URL: links in mails. */
   appUrl: string;
+  /** Keys of TOTP secrets at rest, newest first (MFA_ENCRYPTION_KEYS, else the session secrets). */
+  mfaEncryptionKeys: string[];
   /** Where mail goes: SMTP, or the log (development without SMTP_URL). */
   mail: { smtpUrl?: string; from: string };
 }
@@ -59,6 +61,9 @@ export function loadExampleConfig(env: Record<string, string | undefined>): Exam
     cookieSecure: parsed.COOKIE_SECURE ?? production,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     appUrl,
+    mfaEncryptionKeys: splitSecrets(parsed.MFA_ENCRYPTION_KEYS).length
+      ? splitSecrets(parsed.MFA_ENCRYPTION_KEYS)
+      : sessionSecrets,
     mail: {
       smtpUrl: parsed.SMTP_URL,
       from: parsed.MAIL_FROM ?? `no-reply@${new URL(appUrl).hostname}`,

@@ -39,6 +39,7 @@ describe('parseEnv', () => {
       JWT_SECRET: `${strong}x`,
       REDIS_URL: 'redis://127.0.0.1:6379',
       SMTP_URL: 'smtp://mailer:secret@127.0.0.1:2525',
+      APP_URL: 'https://app.example.com',
     };
 
     it('boots with strong secrets, Redis and SMTP', () => {
@@ -50,6 +51,7 @@ describe('parseEnv', () => {
         NODE_ENV: 'production',
         REDIS_URL: good.REDIS_URL,
         SMTP_URL: good.SMTP_URL,
+        APP_URL: good.APP_URL,
       });
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/^SESSION_SECRETS is required in production: set it/);
@@ -108,6 +110,13 @@ describe('parseEnv', () => {
         expect.stringMatching(/^JWT_PRIVATE_KEYS is required with JWT_ALGORITHM=ES256/),
       ]);
       expect(problems({ ...noJwt, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEYS: 'a2V5' })).toEqual([]);
+    });
+
+    it('refuses links to localhost', () => {
+      const { APP_URL: _omit, ...noUrl } = good;
+      expect(problems(noUrl)).toEqual([
+        expect.stringMatching(/^APP_URL is required in production: /),
+      ]);
     });
 
     it('refuses to only log mail', () => {

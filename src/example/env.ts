@@ -65,6 +65,8 @@ const schema = z.object({
   EMAIL_TOKEN_TTL_S: int(86400, 1),
   PASSWORD_RESET_TTL_S: int(1800, 1),
   REAUTH_MAX_AGE_S: int(300, 1),
+  MFA_ENCRYPTION_KEYS: z.string().optional(),
+  MFA_PENDING_TTL_S: int(300, 1),
 });
 
 /** Parsed environment, before secrets are resolved. */
@@ -147,9 +149,18 @@ function productionProblems(env: ParsedEnv): string[] {
           ]
         : []),
   ];
+  // Optional (the session secrets serve by default), but held to the same standard when set.
+  if (env.MFA_ENCRYPTION_KEYS !== undefined) {
+    problems.push(...secretProblems('MFA_ENCRYPTION_KEYS', splitSecrets(env.MFA_ENCRYPTION_KEYS)));
+  }
   if (!env.SMTP_URL) {
     problems.push(
       'SMTP_URL is required in production: without it mails (verification, password reset) are only logged; set SMTP_URL=smtp://user:password@host:587 (or smtps://)',
+    );
+  }
+  if (!env.APP_URL) {
+    problems.push(
+      'APP_URL is required in production: links in mails start with it (http://localhost:<PORT> is only for development); set APP_URL=https://your.app',
     );
   }
   if (!env.REDIS_URL) {

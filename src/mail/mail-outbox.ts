@@ -22,14 +22,33 @@ export interface MailOutboxOptions {
   pollIntervalMs?: number;
   /** How long a claimed job stays this worker's, in ms: handler plus send must fit. @default 60000 */
   leaseMs?: number;
-  /** Tries before a job is given up (kept as dead). @default 10 */
+  /** Tries before a job is given up (kept as dead). @default 50 */
   maxAttempts?: number;
+  /**
+   * Age after which a failing job is given up, in ms: an SMTP outage shorter than this loses
+   * nothing. @default 86400000 (24 h)
+   */
+  maxAgeMs?: number;
+  /**
+   * Longest render + send of one job, in ms; past it the try counts as failed and the job waits
+   * at least `leaseMs` before the next, so a send that still finishes late is not repeated by
+   * another instance meanwhile. @default leaseMs / 2
+   */
+  sendTimeoutMs?: number;
   /** Delay before the first retry, in ms; doubles on each later one. @default 5000 */
   baseRetryMs?: number;
   /** Longest delay between tries, in ms. @default 3600000 */
   maxRetryMs?: number;
-  /** Jobs claimed (and sent concurrently) at a time. @default 10 */
+  /** Jobs claimed (and sent concurrently) at a time; at most the mailer's connections. @default 5 */
   batchSize?: number;
+}
+
+/** What happened to a job, for whoever reports it (events, metrics). */
+export interface MailOutboxObserver {
+  /** The mail went out (not called for a job that had nothing to send). */
+  sent?(job: OutboxJob): void;
+  /** The job was given up and kept as dead. */
+  gaveUp?(job: OutboxJob, reason: string): void;
 }
 
 /** At most one "store unavailable" warning per this many ms of the clock. */
@@ -53,6 +72,7 @@ export class MailOutbox {
   private stopping = false;
   private lastWarnAt = -Infinity;
   private suppressedWarnings = 0;
+  private readonly observers: MailOutboxObserver[] = [];
 
   constructor(
     private readonly store: OutboxStore,
@@ -60,15 +80,33 @@ export class MailOutbox {
     private readonly clock: Clock,
     options: MailOutboxOptions = {},
   ) {
+    const leaseMs = options.leaseMs ?? 60_000;
     this.options = {
       pollIntervalMs: 1000,
-      leaseMs: 60_000,
-      maxAttempts: 10,
+      leaseMs,
+      maxAttempts: 50,
+      maxAgeMs: 86_400_000,
+      sendTimeoutMs: Math.floor(leaseMs / 2),
       baseRetryMs: 5000,
       maxRetryMs: 3_600_000,
-      batchSize: 10,
+      batchSize: 5,
       ...options,
     };
+    for (const [key, value] of Object.entries(this.options)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new Error(
+          `MailOutbox option ${key} must be a positive integer, got ${String(value)}`,
+        );
+      }
+    }
+    if (this.options.sendTimeoutMs >= this.options.leaseMs) {
+      throw new Error('MailOutbox option sendTimeoutMs must be shorter than leaseMs');
+    }
+  }
+
+  /** Reports what happens to jobs (sent, given up) to `observer`. */
+  observe(observer: MailOutboxObserver): void {
+    this.observers.push(observer);
   }
 
   /** Registers the renderer of a job kind (before `start`); a second one for a kind throws. */
@@ -156,30 +194,53 @@ export class MailOutbox {
       return false;
     }
     let message: MailMessage | null;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SendTimeoutError(this.options.sendTimeoutMs)),
+        this.options.sendTimeoutMs,
+      );
+      timer.unref();
+    });
     try {
-      message = await handler(job.payload, job);
-      if (message) await this.mailer.send(message);
+      message = await Promise.race([
+        (async () => {
+          const rendered = await handler(job.payload, job);
+          if (rendered) await this.mailer.send(rendered);
+          return rendered;
+        })(),
+        deadline,
+      ]);
     } catch (error) {
       await this.failed(job, error);
       return false;
+    } finally {
+      clearTimeout(timer);
     }
     // A crash (or a store failure) here sends the mail again once the lease expires.
     await this.store.complete(job.id, this.owner);
+    if (message) for (const observer of this.observers) observer.sent?.(job);
     return message !== null;
   }
 
   private async failed(job: OutboxJob, error: unknown): Promise<void> {
     const reason = errorText(error, false);
-    const { maxAttempts, baseRetryMs, maxRetryMs } = this.options;
+    const { maxAttempts, maxAgeMs, baseRetryMs, maxRetryMs, leaseMs } = this.options;
     const attempt = `${job.attempts}/${maxAttempts}`;
-    if (job.attempts >= maxAttempts) {
+    // A permanent SMTP answer (5xx: no such mailbox, refused) does not get better by waiting.
+    const permanent = smtpResponseCode(error) >= 500;
+    const tooOld = this.clock.now() - job.createdAt >= maxAgeMs;
+    if (permanent || tooOld || job.attempts >= maxAttempts) {
       this.logger.error(
         `Mail job ${job.id} (${job.kind}) attempt ${attempt} failed, given up: ${reason}`,
       );
       await this.store.fail(job.id, this.owner, reason);
+      for (const observer of this.observers) observer.gaveUp?.(job, reason);
       return;
     }
-    const delayMs = Math.min(baseRetryMs * 2 ** (job.attempts - 1), maxRetryMs);
+    const backoffMs = Math.min(baseRetryMs * 2 ** (job.attempts - 1), maxRetryMs);
+    // A try that timed out may still be sending: wait out a whole lease before the next one.
+    const delayMs = error instanceof SendTimeoutError ? Math.max(backoffMs, leaseMs) : backoffMs;
     this.logger.warn(
       `Mail job ${job.id} (${job.kind}) attempt ${attempt} failed, retry in ${Math.ceil(delayMs / 1000)} s: ${reason}`,
     );
@@ -206,8 +267,30 @@ export class MailOutbox {
   }
 }
 
-/** An error's message (and its cause's: the driver's, behind a 503), on one line. */
+/** A render + send that ran past `sendTimeoutMs`. */
+class SendTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`render and send took longer than ${ms} ms`);
+    this.name = 'SendTimeoutError';
+  }
+}
+
+/** The SMTP reply code of a nodemailer error (0 when there is none). */
+function smtpResponseCode(error: unknown): number {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' ? code : 0;
+}
+
+/**
+ * An error's message (and its cause's: the driver's, behind a 503), on one line. An SMTP answer
+ * is reduced to its codes: its text may repeat the recipient's address.
+ */
 function errorText(error: unknown, withCause: boolean): string {
+  const responseCode = smtpResponseCode(error);
+  if (responseCode) {
+    const { code, command } = error as { code?: unknown; command?: unknown };
+    return `SMTP ${responseCode} ${String(code ?? '')} ${String(command ?? '')}`.trim();
+  }
   if (!(error instanceof Error)) return String(error).slice(0, 500);
   const cause = withCause && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return `${error.message}${cause}`.replace(/\s+/g, ' ').slice(0, 500);

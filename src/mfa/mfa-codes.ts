@@ -13,7 +13,8 @@ import { hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
 
 /** A second-factor proof: a TOTP code or a recovery code (exactly one). */
-export type MfaProof = { code: string; recoveryCode?: undefined } | { recoveryCode: string; code?: undefined };
+export type MfaProof =
+  { code: string; recoveryCode?: undefined } | { recoveryCode: string; code?: undefined };
 
 /** A TOTP step stays claimed this long: past the ±1 window in which its code is accepted. */
 const REPLAY_TTL_MS = 4 * 30_000;
@@ -42,7 +43,11 @@ export class MfaCodes {
    * Checks `proof` for the user as one counted credential attempt (429 past the throttle's
    * limits). False (and `warden.mfa.failed`) when wrong or replayed.
    */
-  async verify(user: { id: string; email: string }, proof: MfaProof, ip: string | null): Promise<boolean> {
+  async verify(
+    user: { id: string; email: string },
+    proof: MfaProof,
+    ip: string | null,
+  ): Promise<boolean> {
     const ok = await this.throttle.check(user.email, ip, async () =>
       (await this.matches(user.id, proof)) ? true : null,
     );
@@ -56,7 +61,11 @@ export class MfaCodes {
     if (secret === null) return false;
     const step = matchTotp(secret, code, this.clock.now());
     if (step === null) return false;
-    return this.attempts.claimOnce(`m{u:${counterDigest(userId)}}:t:${step}`, REPLAY_TTL_MS, this.clock.now());
+    return this.attempts.claimOnce(
+      `m{u:${counterDigest(userId)}}:t:${step}`,
+      REPLAY_TTL_MS,
+      this.clock.now(),
+    );
   }
 
   private async matches(userId: string, proof: MfaProof): Promise<boolean> {

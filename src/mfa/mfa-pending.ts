@@ -18,6 +18,8 @@ export interface PendingMfa {
   /** `cookie` (pending cookie) or `token` (`mfaToken` in a body). */
   kind: 'cookie' | 'token';
   rememberMe: boolean;
+  /** The password step came from a client the account had not signed in from (the notice). */
+  newClient: boolean;
 }
 
 const PREFIX = 'm1.';

@@ -299,14 +299,14 @@ export class SessionService {
   /**
    * Records a credential step (`POST /auth/reauth`) on a session that keeps its id: a token
    * session, whose id is the client's refresh token. A cookie session takes a new id instead,
-   * through {@link rotate} with `reauthenticated`.
+   * through {@link rotate} with `reauthenticated`. Null when the session is gone by now.
    */
-  async reauthenticated(session: ActiveSession): Promise<ActiveSession> {
+  async reauthenticated(session: ActiveSession): Promise<ActiveSession | null> {
     const { ref, ...record } = session;
     const now = this.clock.now();
     const updated = { ...record, authTime: now, lastSeenAt: now };
-    await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, now) });
-    return { ...updated, ref };
+    const written = await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, now) });
+    return written === false ? null : { ...updated, ref };
   }
 
   /** Replaces the app-data bag; `SessionDataTooLargeError` past `maxDataBytes`, never truncated. */

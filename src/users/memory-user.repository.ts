@@ -50,7 +50,8 @@ export class MemoryUserRepository extends UserRepository {
   async update(id: string, patch: UserPatch): Promise<UserRecord | null> {
     const user = id ? this.byId.get(id) : undefined;
     if (!user) return null;
-    const { bumpAuthVersion, roles, ...fields } = patch;
+    const { bumpAuthVersion, roles, ifEmail, ...fields } = patch;
+    if (ifEmail !== undefined && user.email !== ifEmail) return null;
     if (fields.email !== undefined || fields.emailSkeleton !== undefined)
       this.moveEmail(user, fields);
     Object.assign(user, fields, roles ? { roles: [...roles] } : {}, { updatedAt: this.now() });

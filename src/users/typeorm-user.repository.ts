@@ -130,14 +130,16 @@ export class TypeOrmUserRepository extends UserRepository {
 
   update(id: string, patch: UserPatch): Promise<UserRecord | null> {
     if (!isUserId(id)) return Promise.resolve(null);
-    const { bumpAuthVersion, ...fields } = patch;
+    const { bumpAuthVersion, ifEmail, ...fields } = patch;
     return this.guard(async () => {
-      await this.users
+      const query = this.users
         .createQueryBuilder()
         .update(this.entity)
         .set({ ...fields, ...(bumpAuthVersion ? { authVersion: () => 'auth_version + 1' } : {}) })
-        .where('id = :id', { id })
-        .execute();
+        .where('id = :id', { id });
+      if (ifEmail !== undefined) query.andWhere('email = :ifEmail', { ifEmail });
+      const result = await query.execute();
+      if (ifEmail !== undefined && (result.affected ?? 0) === 0) return null;
       return this.users.findOneBy({ id });
     });
   }

@@ -38,4 +38,9 @@ export interface UserPatch {
   isActive?: boolean;
   lastLoginAt?: Date;
   bumpAuthVersion?: boolean;
+  /**
+   * Compare-and-set: apply the patch only while the stored email is this one; otherwise nothing
+   * changes and `update` returns null.
+   */
+  ifEmail?: string;
 }

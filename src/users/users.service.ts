@@ -172,22 +172,26 @@ export class UsersService {
     return valid && user.isActive ? user : null;
   }
 
+  /** Turns the user's multi-factor flag on or off (the factor itself lives in the MFA store). */
+  setMfaEnabled(id: string, enabled: boolean): Promise<UserRecord | null> {
+    return this.written(id, this.users.update(id, { mfaEnabled: enabled }));
+  }
+
   /** Marks the user's address verified. */
   markEmailVerified(id: string): Promise<UserRecord | null> {
     return this.written(id, this.users.update(id, { emailVerified: true }));
   }
 
   /**
-   * Moves the user to a new address, verified (its owner followed a link sent to it). 409
-   * `EMAIL_TAKEN` when it, or a look-alike, belongs to an account by now.
+   * Moves the user to a new address, verified (its owner followed a link sent to it), while the
+   * stored address is still `fromEmail` (null otherwise: another change landed first). 409
+   * `EMAIL_TAKEN` when the new address, or a look-alike, belongs to an account by now.
    */
-  changeEmail(id: string, newEmail: string): Promise<UserRecord | null> {
+  changeEmail(id: string, newEmail: string, fromEmail: string): Promise<UserRecord | null> {
     const email = normalizeEmail(newEmail);
     assertEmailAllowed(email);
-    return this.written(
-      id,
-      this.users.update(id, { email, emailSkeleton: emailSkeleton(email), emailVerified: true }),
-    );
+    const patch = { email, emailSkeleton: emailSkeleton(email), emailVerified: true };
+    return this.written(id, this.users.update(id, { ...patch, ifEmail: fromEmail }));
   }
 
   /**

@@ -104,6 +104,7 @@ describe('npm start (dist/main.js)', () => {
         expect.stringMatching(/^SESSION_SECRETS is required in production: /),
         expect.stringMatching(/^JWT_SECRET is required in production: /),
         expect.stringMatching(/^SMTP_URL is required in production: /),
+        expect.stringMatching(/^APP_URL is required in production: /),
         expect.stringMatching(/^REDIS_URL is required in production: /),
       ]);
     });
@@ -115,6 +116,7 @@ describe('npm start (dist/main.js)', () => {
         JWT_SECRET: 'changeme',
         REDIS_URL: TEST_REDIS_URL,
         SMTP_URL: 'smtp://127.0.0.1:2525',
+        APP_URL: 'https://app.example.com',
         ARGON2_MEMORY_KIB: '8192',
       });
       expect(code).toBe(1);
@@ -136,6 +138,7 @@ describe('npm start (dist/main.js)', () => {
         REDIS_URL: TEST_REDIS_URL,
         // Nothing listens there: mail waits in the outbox, the app boots and serves.
         SMTP_URL: 'smtp://127.0.0.1:1',
+        APP_URL: 'https://app.example.com',
         DATABASE_URL: `sqlite:${join(cwd, 'prod.sqlite')}`,
       });
       try {

@@ -8,7 +8,14 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { WardenErrorResponseDto } from '../../errors/warden-error-response.dto.js';
-import { IS_PUBLIC, RECENT_AUTH, ROLES, WARDEN_PUBLIC_EXTENSION } from '../auth.constants.js';
+import {
+  IS_PUBLIC,
+  MFA_REQUIRED,
+  RECENT_AUTH,
+  ROLES,
+  WARDEN_PUBLIC_EXTENSION,
+} from '../auth.constants.js';
+import { MfaRequiredGuard } from '../guards/mfa-required.guard.js';
 import { WardenAuthGuard } from '../guards/warden-auth.guard.js';
 import { RecentAuthGuard } from '../guards/recent-auth.guard.js';
 import { RolesGuard } from '../guards/roles.guard.js';
@@ -32,6 +39,8 @@ export interface AuthRequirements {
    * seconds old, else 403 `REAUTH_REQUIRED`; `true`: `AuthModule`'s `reauthMaxAgeSeconds`.
    */
   recent?: number | true;
+  /** The user must have multi-factor authentication on, else 403 `MFA_REQUIRED`. */
+  mfa?: boolean;
 }
 
 /**
@@ -42,6 +51,7 @@ export interface AuthRequirements {
  * ```ts
  * @Auth('admin') @Get('users') list() {}
  * @Auth({ roles: ['admin'], recent: true }) @Delete('users/:id') remove() {}
+ * @Auth({ mfa: true, recent: 300 }) @Post('payouts') pay() {}
  * ```
  */
 export function Auth(...args: string[] | [AuthRequirements]) {
@@ -51,7 +61,8 @@ export function Auth(...args: string[] | [AuthRequirements]) {
   return applyDecorators(
     SetMetadata(ROLES, requirements.roles ?? []),
     ...(recent !== undefined ? [SetMetadata(RECENT_AUTH, recent)] : []),
-    UseGuards(WardenAuthGuard, RolesGuard, RecentAuthGuard),
+    ...(requirements.mfa ? [SetMetadata(MFA_REQUIRED, true)] : []),
+    UseGuards(WardenAuthGuard, RolesGuard, RecentAuthGuard, MfaRequiredGuard),
     ApiCookieAuth('session'),
     ApiBearerAuth('bearer'),
     ApiUnauthorizedResponse({
@@ -60,10 +71,12 @@ export function Auth(...args: string[] | [AuthRequirements]) {
     }),
     ApiForbiddenResponse({
       type: WardenErrorResponseDto,
-      description:
-        recent !== undefined
-          ? 'CSRF_INVALID (cookie and unsafe method), FORBIDDEN_ROLE, or REAUTH_REQUIRED: confirm with POST /auth/reauth first'
-          : 'CSRF_INVALID (cookie and unsafe method) or FORBIDDEN_ROLE',
+      description: [
+        'CSRF_INVALID (cookie and unsafe method)',
+        'FORBIDDEN_ROLE',
+        ...(recent !== undefined ? ['REAUTH_REQUIRED: confirm with POST /auth/reauth first'] : []),
+        ...(requirements.mfa ? ['MFA_REQUIRED: the user has no multi-factor authentication'] : []),
+      ].join(', or '),
     }),
     ApiServiceUnavailableResponse({
       type: WardenErrorResponseDto,

@@ -1,11 +1,21 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-/** Body of `POST /auth/reauth`. */
+/** Body of `POST /auth/reauth`: exactly one of `password` and `code`. */
 export class ReauthDto {
-  @ApiProperty({ description: 'The current password' })
+  @ApiPropertyOptional({ description: 'The current password' })
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
-  password!: string;
+  password?: string;
+
+  @ApiPropertyOptional({
+    description: 'A code of the authenticator app (or a recovery code), for a user with MFA',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  code?: string;
 }
