@@ -133,6 +133,12 @@ export { MemoryAccountTokenStore } from './account/memory-account-token.store.js
 export { MailTemplates, escapeHtml } from './mail/mail-templates.js';
 export type { MailContext, RenderedMail, SignInDetails } from './mail/mail-templates.js';
 
+// MFA
+export { MfaStore } from './mfa/mfa.store.js';
+export type { TotpFactor } from './mfa/mfa.store.js';
+export { TypeOrmMfaStore } from './mfa/typeorm-mfa.store.js';
+export { MemoryMfaStore } from './mfa/memory-mfa.store.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {

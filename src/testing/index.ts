@@ -16,3 +16,5 @@ export { describeOutboxStoreContract } from './contracts/outbox-store.contract.j
 export type { OutboxStoreHarness } from './contracts/outbox-store.contract.js';
 export { describeAccountTokenStoreContract } from './contracts/account-token-store.contract.js';
 export type { AccountTokenStoreHarness } from './contracts/account-token-store.contract.js';
+export { describeMfaStoreContract } from './contracts/mfa-store.contract.js';
+export type { MfaStoreHarness } from './contracts/mfa-store.contract.js';

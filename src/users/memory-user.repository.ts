@@ -35,6 +35,7 @@ export class MemoryUserRepository extends UserRepository {
       ...user,
       roles: [...user.roles],
       emailVerified: false,
+      mfaEnabled: false,
       isActive: true,
       authVersion: 1,
       createdAt: at,

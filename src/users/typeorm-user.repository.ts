@@ -118,6 +118,7 @@ export class TypeOrmUserRepository extends UserRepository {
       await this.users.insert({
         ...user,
         emailVerified: false,
+        mfaEnabled: false,
         isActive: true,
         authVersion: 1,
         lastLoginAt: null,

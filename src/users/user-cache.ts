@@ -15,6 +15,7 @@ export function toCachedUser(user: UserRecord): CachedUser {
     displayName: user.displayName,
     roles: [...user.roles],
     emailVerified: user.emailVerified,
+    mfaEnabled: user.mfaEnabled,
     isActive: user.isActive,
     authVersion: user.authVersion,
     createdAt: user.createdAt,
@@ -46,8 +47,8 @@ export function decodeCachedUser(value: string | null | undefined): CachedUser |
   if (!value || value === CACHED_USER_TOMBSTONE) return null;
   try {
     const raw = JSON.parse(value) as Omit<CachedUser, 'createdAt'> & { createdAt: string };
-    // Written by a version without the field: a miss, so the user is read afresh.
-    if (typeof raw.emailVerified !== 'boolean') return null;
+    // Written by a version without one of the fields: a miss, so the user is read afresh.
+    if (typeof raw.emailVerified !== 'boolean' || typeof raw.mfaEnabled !== 'boolean') return null;
     return { ...raw, createdAt: new Date(raw.createdAt) };
   } catch {
     return null;

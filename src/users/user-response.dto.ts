@@ -23,11 +23,17 @@ export class UserResponseDto {
 
   @ApiProperty({ description: 'The user proved they receive mail at `email`' })
   emailVerified!: boolean;
+
+  @ApiProperty({ description: 'TOTP multi-factor is on' })
+  mfaEnabled!: boolean;
 }
 
 /** Maps a stored user to its public shape. The only way a user reaches a response. */
 export function toUserResponse(
-  user: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'createdAt' | 'emailVerified'>,
+  user: Pick<
+    UserRecord,
+    'id' | 'email' | 'displayName' | 'roles' | 'createdAt' | 'emailVerified' | 'mfaEnabled'
+  >,
 ): UserResponseDto {
   return {
     id: user.id,
@@ -36,5 +42,6 @@ export function toUserResponse(
     roles: [...user.roles],
     createdAt: user.createdAt.toISOString(),
     emailVerified: user.emailVerified,
+    mfaEnabled: user.mfaEnabled,
   };
 }

@@ -12,6 +12,8 @@ export interface UserRecord {
   roles: string[];
   /** The user proved they receive mail at `email` (a verification, reset or email-change link). */
   emailVerified: boolean;
+  /** TOTP multi-factor is on: a login needs a second step (see `MfaStore`). */
+  mfaEnabled: boolean;
   /** A deactivated user cannot log in and loses every session. */
   isActive: boolean;
   /** Bumped on password change, deactivation and role change; older sessions die. */
@@ -33,6 +35,7 @@ export interface UserPatch {
   email?: string;
   emailSkeleton?: string;
   emailVerified?: boolean;
+  mfaEnabled?: boolean;
   displayName?: string;
   roles?: string[];
   isActive?: boolean;

@@ -5,6 +5,23 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
+/** Reverts the MFA migration, checking its two tables and `mfa_enabled` are gone. */
+async function undoMfa(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    expect(await runner.hasTable('warden_mfa')).toBe(true);
+    expect(await runner.hasTable('warden_recovery_codes')).toBe(true);
+    expect(await runner.hasColumn('warden_users', 'mfa_enabled')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasTable('warden_mfa')).toBe(false);
+    expect(await runner.hasTable('warden_recovery_codes')).toBe(false);
+    expect(await runner.hasColumn('warden_users', 'mfa_enabled')).toBe(false);
+    expect(await runner.hasColumn('warden_users', 'email_verified')).toBe(true);
+  } finally {
+    await runner.release();
+  }
+}
+
 /** Reverts the three account-lifecycle migrations, newest first, checking each is undone. */
 async function undoAccountLifecycle(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
@@ -37,7 +54,9 @@ describe('wardenMigrations', () => {
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
         'warden_account_tokens',
         'warden_mail_outbox',
+        'warden_mfa',
         'warden_migrations',
+        'warden_recovery_codes',
         'warden_users',
       ]);
     } finally {
@@ -54,6 +73,7 @@ describe('wardenMigrations', () => {
         `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
          VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
       );
+      await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration();
       const columns: { column_name: string; data_type: string }[] = await dataSource.query(
@@ -84,6 +104,7 @@ describe('wardenMigrations', () => {
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration(); // timestamptz: nothing to undo on SQLite
       expect(await dataSource.createQueryRunner().hasColumn('warden_users', 'email_skeleton')).toBe(

@@ -12,6 +12,7 @@ const alice = {
   displayName: 'alice',
   roles: ['user'],
   emailVerified: false,
+  mfaEnabled: false,
   isActive: true,
   authVersion: 2,
   createdAt: new Date('2026-01-01T00:00:00Z'),

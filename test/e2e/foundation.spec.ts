@@ -87,6 +87,7 @@ describe.each(ADAPTERS)('example app on %s', (adapter) => {
         'email',
         'emailVerified',
         'id',
+        'mfaEnabled',
         'roles',
       ]);
       expect(res.body).toMatchObject({

@@ -7,6 +7,7 @@ export const alice: CachedUser = {
   displayName: 'Alice',
   roles: ['user'],
   emailVerified: true,
+  mfaEnabled: true,
   isActive: true,
   authVersion: 3,
   createdAt: new Date('2026-01-02T03:04:05.000Z'),

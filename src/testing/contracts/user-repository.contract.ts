@@ -46,6 +46,8 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         const created = await users.create(input);
         expect(created).toMatchObject({
           ...input,
+          emailVerified: false,
+          mfaEnabled: false,
           isActive: true,
           authVersion: 1,
           lastLoginAt: null,
@@ -137,6 +139,14 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         expect(updated).toMatchObject({ roles: ['admin'], isActive: false, authVersion: 2 });
         expect(updated?.lastLoginAt?.getTime()).toBe(at.getTime());
         expect((await users.update(id, { displayName: 'New' }))?.authVersion).toBe(2);
+      });
+
+      it('turns mfaEnabled on and off, read back as a boolean', async () => {
+        const { id } = await users.create(newUser());
+        expect((await users.update(id, { mfaEnabled: true }))?.mfaEnabled).toBe(true);
+        expect((await users.findById(id))?.mfaEnabled).toBe(true);
+        expect((await users.update(id, { mfaEnabled: false }))?.mfaEnabled).toBe(false);
+        expect((await users.findById(id))?.mfaEnabled).toBe(false);
       });
 
       it('returns null for an unknown user', async () => {

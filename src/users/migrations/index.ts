@@ -4,6 +4,7 @@ import { WardenUsersTimestamptz1764200000000 } from './1764200000000-warden-user
 import { CreateWardenMailOutbox1764400000000 } from './1764400000000-create-warden-mail-outbox.js';
 import { AddWardenEmailVerified1764400000001 } from './1764400000001-add-warden-email-verified.js';
 import { CreateWardenAccountTokens1764400000002 } from './1764400000002-create-warden-account-tokens.js';
+import { AddWardenMfa1764600000000 } from './1764600000000-add-warden-mfa.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [
@@ -13,4 +14,5 @@ export const wardenMigrations = [
   CreateWardenMailOutbox1764400000000,
   AddWardenEmailVerified1764400000001,
   CreateWardenAccountTokens1764400000002,
+  AddWardenMfa1764600000000,
 ];

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/example/database.js';
+import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
+import { MemoryMfaStore } from '../../src/mfa/memory-mfa.store.js';
+import { TypeOrmMfaStore } from '../../src/mfa/typeorm-mfa.store.js';
+import { describeMfaStoreContract } from '../../src/testing/contracts/mfa-store.contract.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+
+describeMfaStoreContract('MemoryMfaStore', () => ({
+  create: async () => new MemoryMfaStore(),
+  destroy: async () => undefined,
+}));
+
+describeMfaStoreContract('TypeOrmMfaStore on PostgreSQL', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  return {
+    create: async () => {
+      const schema = await createTestSchema();
+      drop = schema.drop;
+      dataSource = await openDatabase(
+        { type: 'postgres', url: TEST_DATABASE_URL },
+        { schema: schema.schema },
+      );
+      return new TypeOrmMfaStore(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      await drop();
+    },
+  };
+});
+
+describeMfaStoreContract('TypeOrmMfaStore on SQLite', () => {
+  let dataSource: DataSource;
+  let dir: string;
+  return {
+    create: async () => {
+      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
+      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'mfa.sqlite') });
+      return new TypeOrmMfaStore(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('TypeOrmMfaStore', () => {
+  describe('check', () => {
+    it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      try {
+        await expect(new TypeOrmMfaStore(postgres).check()).resolves.toBeUndefined();
+        await expect(new TypeOrmMfaStore(sqlite).check()).resolves.toBeUndefined();
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+
+    it('names wardenMigrations, on one line, when a table is missing', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
+      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+      await Promise.all([postgres.initialize(), sqlite.initialize()]);
+      try {
+        for (const dataSource of [postgres, sqlite]) {
+          await expect(new TypeOrmMfaStore(dataSource).check()).rejects.toThrow(
+            /^TypeOrmMfaStore: reading .*warden_mfa.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
+          );
+          // warden_mfa present, warden_recovery_codes not: the second table is checked too.
+          const table = dataSource === postgres ? `"${schema}".warden_mfa` : 'warden_mfa';
+          await dataSource.query(
+            `CREATE TABLE ${table} (user_id varchar(36) PRIMARY KEY, updated_at bigint)`,
+          );
+          await expect(new TypeOrmMfaStore(dataSource).check()).rejects.toThrow(
+            /^TypeOrmMfaStore: reading .*warden_recovery_codes.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\][^\n]*$/,
+          );
+        }
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+  });
+
+  describe('every method', () => {
+    it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      await Promise.all([postgres.destroy(), sqlite.destroy()]);
+      await drop();
+      const user = '0b6f5f0e-8c1a-4f7e-9a53-2d6b1c1e9f10';
+      const code = 'a'.repeat(64);
+      for (const dataSource of [postgres, sqlite]) {
+        const store = new TypeOrmMfaStore(dataSource);
+        for (const call of [
+          () => store.getTotp(user),
+          () => store.setPendingTotp(user, 'cipher', 1000),
+          () => store.activateTotp(user, 'cipher', 1000),
+          () => store.removeTotp(user),
+          () => store.replaceRecoveryCodes(user, [code]),
+          () => store.replaceRecoveryCodes(user, []),
+          () => store.useRecoveryCode(user, code),
+          () => store.countRecoveryCodes(user),
+          () => store.deleteRecoveryCodes(user),
+        ]) {
+          await expect(call()).rejects.toBeInstanceOf(WardenUnavailableException);
+        }
+      }
+    });
+  });
+});
