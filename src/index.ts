@@ -133,6 +133,15 @@ export { MemoryAccountTokenStore } from './account/memory-account-token.store.js
 export { MailTemplates, escapeHtml } from './mail/mail-templates.js';
 export type { MailContext, RenderedMail, SignInDetails } from './mail/mail-templates.js';
 
+// MFA
+export { generateTotpSecret, matchTotp, totpCode, totpQrSvg, totpUri } from './mfa/totp.js';
+export { MfaSecretCipher, MfaSecretUnreadableError } from './mfa/mfa-secret-cipher.js';
+export {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+} from './mfa/recovery-codes.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
