@@ -4,7 +4,7 @@
 export { AuthModule } from './auth/auth.module.js';
 export type { AuthModuleAsyncOptions, AuthModuleOptions } from './auth/auth.module-definition.js';
 export { LoginService } from './auth/login.service.js';
-export type { CookieLogin } from './auth/login.service.js';
+export type { CookieLogin, LoginBody, MfaTokenChallenge } from './auth/login.service.js';
 export { SessionAuthGuard } from './auth/guards/session-auth.guard.js';
 export { WardenAuthGuard } from './auth/guards/warden-auth.guard.js';
 export { RolesGuard } from './auth/guards/roles.guard.js';
@@ -138,6 +138,20 @@ export { MfaStore } from './mfa/mfa.store.js';
 export type { TotpFactor } from './mfa/mfa.store.js';
 export { TypeOrmMfaStore } from './mfa/typeorm-mfa.store.js';
 export { MemoryMfaStore } from './mfa/memory-mfa.store.js';
+export { MfaService } from './mfa/mfa.service.js';
+export type { MfaChange, TotpSetup } from './mfa/mfa.service.js';
+export { MfaCodes } from './mfa/mfa-codes.js';
+export type { MfaProof } from './mfa/mfa-codes.js';
+export { MfaLogins } from './mfa/mfa-logins.js';
+export type { MfaOptions } from './mfa/mfa.options.js';
+export { MfaRequiredGuard } from './auth/guards/mfa-required.guard.js';
+export { generateTotpSecret, matchTotp, totpCode, totpQrSvg, totpUri } from './mfa/totp.js';
+export { MfaSecretCipher, MfaSecretUnreadableError } from './mfa/mfa-secret-cipher.js';
+export {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+} from './mfa/recovery-codes.js';
 
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
@@ -160,6 +174,8 @@ export {
   TokenInvalidException,
   EmailNotVerifiedException,
   ReauthRequiredException,
+  MfaInvalidException,
+  MfaRequiredException,
 } from './errors/warden.exceptions.js';
 export type { WardenErrorBody } from './errors/warden.exceptions.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';

@@ -15,7 +15,8 @@ export const CACHED_USER_TOMBSTONE = '-';
  *   renewal, `…:x:<sha256(id)>` a spent refresh token, `…:u:<userId>` the user's session index,
  *   `…:c:<userId>` the user's cached snapshot: one hash slot per user (`<tag>` = {@link userTag}),
  *   so a session and its user are read in one script, on Redis Cluster too;
- * - `<prefix>t{a:<sha256(email)>}:…`, `<prefix>t{i:<sha256(ip)>}:…` attempt counters.
+ * - `<prefix>t{a:<sha256(email)>}:…`, `<prefix>t{i:<sha256(ip)>}:…` attempt counters;
+ *   `<prefix>tm{u:<sha256(userId)>}:t:<step>` a used TOTP step (`AttemptStore.claimOnce`).
  */
 export class RedisKeys {
   constructor(readonly prefix: string = 'warden:') {

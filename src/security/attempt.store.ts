@@ -111,6 +111,27 @@ export abstract class AttemptStore {
 
   /** Deletes these counters (an unlock). */
   abstract clear(keys: string[]): Promise<void>;
+
+  /**
+   * Marks `key` used for `ttlMs`; true the first time, false while it is marked. Atomic: of
+   * parallel claims exactly one gets true. A replay guard: a TOTP code is claimed as
+   * `m{u:<sha256(userId)>}:t:<step>` (one user's claims share the `{hash tag}`, so the key is
+   * Cluster-safe; never the user id or code in clear).
+   *
+   * `now` (ms since the epoch) is the clock of stores without their own (`MemoryAttemptStore`);
+   * `RedisAttemptStore` ignores it and lets Redis expire the mark (`SET … PX ttlMs NX`).
+   *
+   * @param ttlMs how long the mark lasts, a positive integer (ms); for a TOTP step, at least the
+   *   time the code stays acceptable (`(2 × window + 1) × 30 s` covers every case).
+   */
+  abstract claimOnce(key: string, ttlMs: number, now: number): Promise<boolean>;
+}
+
+/** What is wrong with a claim TTL Redis would reject (`PX` takes a positive integer), or null. */
+export function claimTtlError(ttlMs: number): RangeError | null {
+  return Number.isInteger(ttlMs) && ttlMs > 0
+    ? null
+    : new RangeError(`claimOnce ttlMs must be a positive integer, got ${ttlMs}`);
 }
 
 /** The lockout after `count` failures against `limit`: none below it, then doubling. */

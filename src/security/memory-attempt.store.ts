@@ -5,7 +5,7 @@ import type {
   AttemptSuccess,
   ConsumeResult,
 } from './attempt.store.js';
-import { AttemptStore, lockoutMs } from './attempt.store.js';
+import { AttemptStore, claimTtlError, lockoutMs } from './attempt.store.js';
 
 /** One counter: failures `f` (the last at `last`) and the attempts in flight by id → start. */
 interface CounterState {
@@ -23,6 +23,8 @@ const DEFAULT_STALE_MS = 60_000;
 export class MemoryAttemptStore extends AttemptStore {
   private readonly counters = new Map<string, CounterState>();
   private readonly known = new Map<string, number>();
+  /** Claimed keys → until when (ms). */
+  private readonly claims = new Map<string, number>();
 
   consume(group: AttemptGroup, policy: AttemptPolicy): Promise<ConsumeResult> {
     const exempt =
@@ -95,6 +97,19 @@ export class MemoryAttemptStore extends AttemptStore {
   clear(keys: string[]): Promise<void> {
     for (const key of keys) this.counters.delete(key);
     return Promise.resolve();
+  }
+
+  claimOnce(key: string, ttlMs: number, now: number): Promise<boolean> {
+    const invalid = claimTtlError(ttlMs);
+    if (invalid) return Promise.reject(invalid);
+    if (!Number.isFinite(now)) return Promise.reject(new RangeError(`claimOnce now is ${now}`));
+    // Check and mark with no await between them: one event-loop turn, so atomic in-process.
+    if ((this.claims.get(key) ?? -Infinity) > now) return Promise.resolve(false);
+    this.claims.set(key, now + ttlMs);
+    if (this.claims.size >= 10_000) {
+      for (const [claimed, until] of this.claims) if (until <= now) this.claims.delete(claimed);
+    }
+    return Promise.resolve(true);
   }
 
   /**

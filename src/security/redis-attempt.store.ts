@@ -9,7 +9,7 @@ import type {
   AttemptSuccess,
   ConsumeResult,
 } from './attempt.store.js';
-import { AttemptStore } from './attempt.store.js';
+import { AttemptStore, claimTtlError } from './attempt.store.js';
 
 /**
  * A counter is a hash {f: failures, last: time of the last one} and, beside it in the same hash
@@ -129,8 +129,9 @@ export interface RedisAttemptStoreOptions {
 /**
  * {@link AttemptStore} on Redis (ioredis `Redis` or `Cluster`): each check-and-count is one Lua
  * script over keys of one hash slot (`<prefix>t{a:<account>}:…`, `<prefix>t{i:<ip>}:…`, hashed,
- * never the email or IP in clear). Every key expires. A Redis failure throws a 503: the
- * throttle fails closed.
+ * never the email or IP in clear); a claim (`claimOnce`) is one `SET … PX … NX` of
+ * `<prefix>t<key>`. Every key expires. A Redis failure throws a 503: the throttle and the replay
+ * check fail closed.
  */
 export class RedisAttemptStore extends AttemptStore {
   private readonly prefix: string;
@@ -219,13 +220,18 @@ export class RedisAttemptStore extends AttemptStore {
 
   async clear(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await withTimeout(
-      Promise.all(keys.map((key) => this.redis.unlink(this.prefix + key))),
-      this.timeoutMs,
-      'Redis call',
-    ).catch((error: unknown) => {
-      throw new WardenUnavailableException('Login throttle unavailable', { cause: error });
-    });
+    await this.call(Promise.all(keys.map((key) => this.redis.unlink(this.prefix + key))));
+  }
+
+  /** `SET <prefix>t<key> 1 PX ttlMs NX`: Redis expires the mark on its own clock. */
+  async claimOnce(key: string, ttlMs: number, _now?: number): Promise<boolean> {
+    const invalid = claimTtlError(ttlMs);
+    if (invalid) throw invalid;
+    const set = await this.call(
+      this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'NX'),
+      'Replay check unavailable',
+    );
+    return set === 'OK';
   }
 
   /** Startup check: the client becomes ready and answers PING within 3 s. */
@@ -233,11 +239,16 @@ export class RedisAttemptStore extends AttemptStore {
     return checkRedis(this.redis, 'RedisAttemptStore (AuthModule option loginThrottle.store)');
   }
 
-  private async run(name: keyof typeof scripts, keys: string[], args: (string | number)[]) {
+  private run(name: keyof typeof scripts, keys: string[], args: (string | number)[]) {
+    return this.call(this.scripts.run(name, keys, args));
+  }
+
+  /** `command`, or a 503 once it fails or takes longer than the command timeout. */
+  private async call<T>(command: Promise<T>, what = 'Login throttle unavailable'): Promise<T> {
     try {
-      return await withTimeout(this.scripts.run(name, keys, args), this.timeoutMs, 'Redis call');
+      return await withTimeout(command, this.timeoutMs, 'Redis call');
     } catch (error) {
-      throw new WardenUnavailableException('Login throttle unavailable', { cause: error });
+      throw new WardenUnavailableException(what, { cause: error });
     }
   }
 }

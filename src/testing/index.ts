@@ -2,6 +2,8 @@
 export { loginForTest } from './login-for-test.js';
 export type { TestLogin } from './login-for-test.js';
 export { FakeClock } from './fake-clock.js';
+/** The TOTP code of a secret at a time (ms): sign in an MFA user in a host app's tests. */
+export { totpCode } from '../mfa/totp.js';
 // The contract suites every shipped adapter passes: run them against your own adapter (Jest, or
 // Vitest with globals) to know it keeps the port's promises.
 export { describeSessionStoreContract } from './contracts/session-store.contract.js';

@@ -17,12 +17,14 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
     let h: AttemptStoreHarness;
     let clock: FakeClock;
     let throttle: LoginThrottle;
+    let store: AttemptStore;
 
     beforeEach(async () => {
       h = harness();
       clock = new FakeClock();
+      store = await h.create(clock);
       throttle = new LoginThrottle(
-        await h.create(clock),
+        store,
         {
           maxFailuresPerAccount: 3,
           maxFailuresPerIp: 10,
@@ -203,6 +205,48 @@ export function describeAttemptStoreContract(name: string, harness: () => Attemp
       await failMany('known@example.com', 5);
       clock.advanceSeconds(601);
       expect(await waitOf('known@example.com', '203.0.113.77')).toBe(0);
+    });
+
+    describe('claimOnce', () => {
+      // Keys as callers build them: one user's claims share a {hash tag} (Cluster-safe).
+      const key = (user: string, step: number) => `m{u:${user}}:t:${step}`;
+
+      it('is true the first time and false while the key is marked', async () => {
+        expect(await store.claimOnce(key('alice', 1), 60_000, clock.now())).toBe(true);
+        expect(await store.claimOnce(key('alice', 1), 60_000, clock.now())).toBe(false);
+        clock.advanceSeconds(30);
+        expect(await store.claimOnce(key('alice', 1), 60_000, clock.now())).toBe(false);
+      });
+
+      it('is true again once the mark expired', async () => {
+        expect(await store.claimOnce(key('bob', 1), 60, clock.now())).toBe(true);
+        // Stores on their own clock (Redis PX) need real time to pass; stores on `now` need the
+        // clock moved. The only sleep of the suite, bounded.
+        clock.advanceSeconds(0.06);
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        expect(await store.claimOnce(key('bob', 1), 60, clock.now())).toBe(true);
+      });
+
+      it('gives true to exactly one of 20 parallel claims', async () => {
+        const claims = await Promise.all(
+          Array.from({ length: 20 }, () => store.claimOnce(key('carol', 7), 60_000, clock.now())),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('keeps different keys apart', async () => {
+        expect(await store.claimOnce(key('dave', 1), 60_000, clock.now())).toBe(true);
+        expect(await store.claimOnce(key('dave', 2), 60_000, clock.now())).toBe(true);
+        expect(await store.claimOnce(key('erin', 1), 60_000, clock.now())).toBe(true);
+        expect(await store.claimOnce(key('dave', 1), 60_000, clock.now())).toBe(false);
+        expect(await store.claimOnce(key('erin', 1), 60_000, clock.now())).toBe(false);
+      });
+
+      it('refuses a ttl that is not a positive integer', async () => {
+        await expect(store.claimOnce(key('gina', 1), 0, clock.now())).rejects.toThrow(RangeError);
+        await expect(store.claimOnce(key('gina', 1), 1.5, clock.now())).rejects.toThrow(RangeError);
+        expect(await store.claimOnce(key('gina', 1), 60_000, clock.now())).toBe(true);
+      });
     });
   });
 }
