@@ -22,7 +22,7 @@ export const requireUsersModule: Provider = {
 
 /**
  * Checks the stores once at boot (`onModuleInit`, at most 3 s each, in parallel): a Redis that
- * is unreachable or speaks another protocol, or a missing outbox or account-token table, fails
+ * is unreachable or speaks another protocol, or a missing outbox, account-token or MFA table, fails
  * the boot with a message that says how to fix it, instead of an app that answers every login
  * 503. Off with `startupCheck: false`.
  */
@@ -43,6 +43,7 @@ export class AuthStartupCheck implements OnModuleInit {
       // The account tables (not the SMTP server: mail waits in the outbox until it answers).
       account?.outbox.check?.(),
       account?.tokens.check?.(),
+      this.options.mfa?.store.check?.(),
     ]);
   }
 }

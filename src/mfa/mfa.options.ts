@@ -22,7 +22,7 @@ export interface MfaOptions {
 }
 
 /** {@link MfaOptions} with every default applied. */
-export interface ResolvedMfaOptions extends Required<MfaOptions> {}
+export type ResolvedMfaOptions = Required<MfaOptions>;
 
 /** Applies defaults and checks values; a bad one is a boot error saying how to fix it. */
 export function resolveMfaOptions(options: MfaOptions): ResolvedMfaOptions {
