@@ -68,6 +68,7 @@ import { AccountService } from '../account/account.service.js';
 import { AcceptedResponseDto } from './dto/account.dto.js';
 import { EmailTakenException, ValidationFailedException } from '../errors/warden.exceptions.js';
 import { anyMfaCode, MfaRequiredResponseDto } from './dto/mfa.dto.js';
+import type { PasskeyAssertion } from '../passkeys/passkey.service.js';
 
 /** `/auth/*`: the HTTP face of nest-warden (`API.md`). */
 @ApiTags('auth')
@@ -156,13 +157,23 @@ export class AuthController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
     const ip = this.http.clientIp(request);
-    if ((body.password === undefined) === (body.code === undefined)) {
-      throw new ValidationFailedException(['exactly one of password and code must be given']);
+    const given = [body.password, body.code, body.passkey].filter((v) => v !== undefined);
+    if (given.length !== 1) {
+      throw new ValidationFailedException([
+        'exactly one of password, code and passkey must be given',
+      ]);
     }
     const token =
       body.password !== undefined
         ? await this.reauthService.withPassword(user, session, body.password, ip)
-        : await this.reauthService.withCode(user, session, anyMfaCode(body.code!), ip);
+        : body.code !== undefined
+          ? await this.reauthService.withCode(user, session, anyMfaCode(body.code), ip)
+          : await this.reauthService.withPasskey(
+              user,
+              session,
+              body.passkey as unknown as PasskeyAssertion,
+              ip,
+            );
     if (token) this.http.appendCookie(response, this.sessions.cookie.serialize(token));
   }
 

@@ -19,6 +19,12 @@ import { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 import { JwksController } from './jwks.controller.js';
 import { TokensController } from './tokens.controller.js';
 import { MfaController } from './mfa.controller.js';
+import { PasskeysController } from './passkeys.controller.js';
+import { PasskeyService } from '../passkeys/passkey.service.js';
+import { PasskeyStore } from '../passkeys/passkey.store.js';
+import { resolvePasskeyOptions } from '../passkeys/passkey.options.js';
+import type { ResolvedPasskeyOptions } from '../passkeys/passkey.options.js';
+import { WARDEN_PASSKEY_OPTIONS } from '../passkeys/passkeys.tokens.js';
 import { MfaTokensController } from './mfa-tokens.controller.js';
 import { MfaCodes } from '../mfa/mfa-codes.js';
 import { MfaLogins } from '../mfa/mfa-logins.js';
@@ -31,7 +37,7 @@ import { WARDEN_MFA_OPTIONS } from '../mfa/mfa.tokens.js';
 
 /** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
 interface Feature {
-  option: 'tokens' | 'account' | 'mfa';
+  option: 'tokens' | 'account' | 'mfa' | 'passkeys';
   controllers: Type[];
   providers: Provider[];
   exports: (Type | string)[];
@@ -41,6 +47,7 @@ const MOUNTED = {
   tokens: 'tokens are',
   account: 'the account lifecycle is',
   mfa: 'multi-factor authentication is',
+  passkeys: 'passkeys are',
 } as const;
 
 /** A feature's options, required once the feature is mounted. */
@@ -146,13 +153,34 @@ const mfa: Feature = {
   exports: [MfaService, MfaCodes, MfaLogins],
 };
 
+/** Passkeys: `/auth/passkeys/*`, passkey second factor and step-up. */
+const passkeys: Feature = {
+  option: 'passkeys',
+  controllers: [PasskeysController],
+  providers: [
+    {
+      provide: WARDEN_PASSKEY_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) =>
+        resolvePasskeyOptions(required(options, 'passkeys')),
+    },
+    {
+      provide: PasskeyStore,
+      inject: [WARDEN_PASSKEY_OPTIONS],
+      useFactory: (options: ResolvedPasskeyOptions) => options.store,
+    },
+    PasskeyService,
+  ],
+  exports: [PasskeyService],
+};
+
 /** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
 export function withFeatures(
   module: DynamicModule,
   mounted: Record<Feature['option'], boolean>,
 ): DynamicModule {
   let result = module;
-  for (const feature of [tokens, account, mfa]) {
+  for (const feature of [tokens, account, mfa, passkeys]) {
     const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
       ? feature
       : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };

@@ -5,6 +5,7 @@ import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 import type { AccountOptions } from '../account/account.options.js';
 import type { MfaOptions } from '../mfa/mfa.options.js';
+import type { PasskeyOptions } from '../passkeys/passkey.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 import type { RegisterThrottleOptions } from '../security/register-throttle.js';
@@ -76,6 +77,12 @@ export interface AuthModuleOptions {
    * of it is mounted; with `forRootAsync` also pass `mfa: true` beside `useFactory`.
    */
   mfa?: MfaOptions;
+  /**
+   * Passkeys (WebAuthn): registration, passwordless login, passkeys as a second factor and as
+   * step-up (`/auth/passkeys/*`). Omit and none of it is mounted; with `forRootAsync` also pass
+   * `passkeys: true` beside `useFactory`.
+   */
+  passkeys?: PasskeyOptions;
 }
 
 export const {
@@ -95,4 +102,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   account?: boolean;
   /** Mount multi-factor authentication; the factory must then return `mfa`. @default false */
   mfa?: boolean;
+  /** Mount passkeys; the factory must then return `passkeys`. @default false */
+  passkeys?: boolean;
 };

@@ -171,20 +171,22 @@ export class AuthModule extends ConfigurableAuthModule {
       tokens: Boolean(options.tokens),
       account: Boolean(options.account),
       mfa: Boolean(options.mfa),
+      passkeys: Boolean(options.passkeys),
     });
   }
 
   /**
    * With options from a factory; pass `tokens: true` to mount bearer tokens, `account: true` the
-   * account lifecycle and `mfa: true` multi-factor authentication (routes are fixed before the
-   * factory runs).
+   * account lifecycle, `mfa: true` multi-factor authentication and `passkeys: true` passkeys
+   * (routes are fixed before the factory runs).
    */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, account, mfa, ...rest } = options;
+    const { tokens, account, mfa, passkeys, ...rest } = options;
     return withFeatures(super.forRootAsync(rest), {
       tokens: Boolean(tokens),
       account: Boolean(account),
       mfa: Boolean(mfa),
+      passkeys: Boolean(passkeys),
     });
   }
 }

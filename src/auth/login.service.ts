@@ -96,6 +96,18 @@ export class LoginService {
     return { ...login, expirePending: mfa.cookie.expire() };
   }
 
+  /**
+   * A passwordless login with a passkey (already verified: `PasskeyService.verify`): a NEW
+   * session; the passkey satisfies MFA, so there is no second step.
+   */
+  async passkeyLogin(
+    user: CachedUser,
+    request: WardenRequest,
+  ): Promise<CookieLogin & { body: LoginBody }> {
+    this.account?.assertMayLogIn(user);
+    return this.cookieSession(user, request, {});
+  }
+
   /** The new session behind a cookie login whose every step is done. */
   private async cookieSession(
     user: CachedUser,

@@ -1,10 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { MfaProof } from '../mfa/mfa-codes.js';
 import { MfaCodes } from '../mfa/mfa-codes.js';
+import type { PasskeyAssertion } from '../passkeys/passkey.service.js';
+import { PasskeyService } from '../passkeys/passkey.service.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import {
   InvalidPasswordException,
   MfaInvalidException,
+  PasskeyInvalidException,
   SessionInvalidException,
 } from '../errors/warden.exceptions.js';
 import { LoginThrottle } from '../security/login-throttle.js';
@@ -26,6 +29,7 @@ export class ReauthService {
     private readonly throttle: LoginThrottle,
     private readonly events: SecurityEvents,
     @Optional() private readonly codes?: MfaCodes,
+    @Optional() private readonly passkeys?: PasskeyService,
   ) {}
 
   /**
@@ -62,13 +66,34 @@ export class ReauthService {
     proof: MfaProof,
     ip: string | null,
   ): Promise<string | null> {
-    if (!this.codes || !user.mfaEnabled || !(await this.codes.verify(user, proof, ip))) {
+    if (!this.codes || !user.mfaEnabled || !(await this.codes.verify(user, proof, ip, 'reauth'))) {
       this.events.emit(WardenEvent.REAUTH_FAILED, {
         userId: user.id,
         sessionId: session.handle,
         ip,
       });
       throw new MfaInvalidException();
+    }
+    return this.mark(user, session, ip);
+  }
+
+  /**
+   * Checks an assertion of one of the user's passkeys (counted like a password) and marks the
+   * session. 401 `PASSKEY_INVALID` when it does not verify.
+   */
+  async withPasskey(
+    user: CachedUser,
+    session: ActiveSession,
+    assertion: PasskeyAssertion,
+    ip: string | null,
+  ): Promise<string | null> {
+    if (!this.passkeys || !(await this.passkeys.verify(assertion, 'reauth', user, ip))) {
+      this.events.emit(WardenEvent.REAUTH_FAILED, {
+        userId: user.id,
+        sessionId: session.handle,
+        ip,
+      });
+      throw new PasskeyInvalidException();
     }
     return this.mark(user, session, ip);
   }

@@ -44,6 +44,7 @@ export class AuthStartupCheck implements OnModuleInit {
       account?.outbox.check?.(),
       account?.tokens.check?.(),
       this.options.mfa?.store.check?.(),
+      this.options.passkeys?.store.check?.(),
     ]);
   }
 }

@@ -32,6 +32,9 @@ export const WardenEvent = {
   MFA_FAILED: 'warden.mfa.failed',
   MFA_RECOVERY_CODE_USED: 'warden.mfa.recovery-code-used',
   MFA_RECOVERY_CODES_REGENERATED: 'warden.mfa.recovery-codes-regenerated',
+  PASSKEY_REGISTERED: 'warden.passkey.registered',
+  PASSKEY_REMOVED: 'warden.passkey.removed',
+  PASSKEY_CLONED: 'warden.passkey.cloned',
   CSRF_REJECTED: 'warden.csrf.rejected',
 } as const;
 

@@ -53,6 +53,14 @@ export const WardenErrorCode = {
   EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   /** 401: a wrong, replayed or used MFA code (TOTP or recovery code), or no pending MFA login. */
   MFA_INVALID: 'MFA_INVALID',
+  /**
+   * 400 (registration) or 401 (login, second factor, step-up): the passkey response does not
+   * verify: wrong origin or RP ID, a used or foreign challenge, an unknown or deleted passkey, a
+   * bad signature, or a signature counter that went back (a cloned authenticator).
+   */
+  PASSKEY_INVALID: 'PASSKEY_INVALID',
+  /** 404: no such passkey among the caller's. */
+  PASSKEY_NOT_FOUND: 'PASSKEY_NOT_FOUND',
   /** 403: the route needs a user with multi-factor authentication on. */
   MFA_REQUIRED: 'MFA_REQUIRED',
   /** 403: the operation needs a recent password (or MFA, passkey) step: `POST /auth/reauth`. */

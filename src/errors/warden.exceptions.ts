@@ -80,6 +80,28 @@ export class MfaInvalidException extends UnauthorizedException {
   }
 }
 
+/** 400 or 401 `PASSKEY_INVALID`: see {@link WardenErrorCode.PASSKEY_INVALID}; one answer for all. */
+export class PasskeyInvalidException extends HttpException {
+  constructor(status: 400 | 401 = 401) {
+    super(
+      body(
+        status,
+        status === 400 ? 'Bad Request' : 'Unauthorized',
+        WardenErrorCode.PASSKEY_INVALID,
+        'The passkey could not be verified',
+      ),
+      status,
+    );
+  }
+}
+
+/** 404 `PASSKEY_NOT_FOUND`: no such passkey among the caller's. */
+export class PasskeyNotFoundException extends NotFoundException {
+  constructor() {
+    super(body(404, 'Not Found', WardenErrorCode.PASSKEY_NOT_FOUND, 'Passkey not found'));
+  }
+}
+
 /** 403 `MFA_REQUIRED`: the route is for users with multi-factor authentication on. */
 export class MfaRequiredException extends ForbiddenException {
   constructor() {

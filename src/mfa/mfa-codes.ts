@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { PasskeyAssertion } from '../passkeys/passkey.service.js';
+import { PasskeyService } from '../passkeys/passkey.service.js';
 import type { Clock } from '../core/clock.js';
 import { WARDEN_CLOCK } from '../core/clock.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
@@ -12,9 +14,11 @@ import { WARDEN_MFA_OPTIONS } from './mfa.tokens.js';
 import { hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
 import { matchTotp } from './totp.js';
 
-/** A second-factor proof: a TOTP code or a recovery code (exactly one). */
+/** A second-factor proof: a TOTP code, a recovery code, or a passkey assertion (exactly one). */
 export type MfaProof =
-  { code: string; recoveryCode?: undefined } | { recoveryCode: string; code?: undefined };
+  | { code: string; recoveryCode?: undefined; passkey?: undefined }
+  | { recoveryCode: string; code?: undefined; passkey?: undefined }
+  | { passkey: PasskeyAssertion; code?: undefined; recoveryCode?: undefined };
 
 /** A TOTP step stays claimed this long: past the ±1 window in which its code is accepted. */
 const REPLAY_TTL_MS = 4 * 30_000;
@@ -37,6 +41,7 @@ export class MfaCodes {
     private readonly throttle: LoginThrottle,
     private readonly events: SecurityEvents,
     @Inject(WARDEN_CLOCK) private readonly clock: Clock,
+    @Optional() private readonly passkeys?: PasskeyService,
   ) {}
 
   /**
@@ -47,7 +52,16 @@ export class MfaCodes {
     user: { id: string; email: string },
     proof: MfaProof,
     ip: string | null,
+    purpose: 'second-factor' | 'reauth' = 'second-factor',
   ): Promise<boolean> {
+    if (proof.passkey !== undefined) {
+      // Counted by the passkey check itself, on the same throttle.
+      const verified = this.passkeys
+        ? await this.passkeys.verify(proof.passkey, purpose, user, ip)
+        : null;
+      if (!verified) this.events.emit(WardenEvent.MFA_FAILED, { userId: user.id, ip });
+      return verified !== null;
+    }
     const ok = await this.throttle.check(user.email, ip, async () =>
       (await this.matches(user.id, proof)) ? true : null,
     );
@@ -69,6 +83,7 @@ export class MfaCodes {
   }
 
   private async matches(userId: string, proof: MfaProof): Promise<boolean> {
+    if (proof.passkey !== undefined) return false; // verified apart, above
     if (proof.recoveryCode !== undefined) {
       const normalized = normalizeRecoveryCode(proof.recoveryCode);
       if (!normalized) return false;

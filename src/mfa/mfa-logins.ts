@@ -78,6 +78,23 @@ export class MfaLogins {
   }
 
   /**
+   * The pending login a value stands for, from this client, without trying anything (the passkey
+   * options of the MFA step); 401 `MFA_INVALID` otherwise.
+   */
+  peek(value: string | undefined, client: ClientContext, kind: PendingMfa['kind']): PendingMfa {
+    const pending = this.tokens.open(value, this.clock.now());
+    if (
+      !pending ||
+      pending.kind !== kind ||
+      pending.ip !== client.ip ||
+      pending.userAgentHash !== userAgentHash(client.userAgent)
+    ) {
+      throw new MfaInvalidException();
+    }
+    return pending;
+  }
+
+  /**
    * Completes a pending login with a code: the user (ready for `LoginService`) and the pending
    * login. 401 `MFA_INVALID` for a missing, forged, expired, used or other client's pending
    * login, a wrong code, or the attempt past `maxCodeAttempts`; 429 once the account throttle
@@ -89,15 +106,7 @@ export class MfaLogins {
     client: ClientContext,
     kind: PendingMfa['kind'],
   ): Promise<{ user: CachedUser; pending: PendingMfa }> {
-    const pending = this.tokens.open(value, this.clock.now());
-    if (
-      !pending ||
-      pending.kind !== kind ||
-      pending.ip !== client.ip ||
-      pending.userAgentHash !== userAgentHash(client.userAgent)
-    ) {
-      throw new MfaInvalidException();
-    }
+    const pending = this.peek(value, client, kind);
     await this.countAttempt(pending);
     const user = await this.users.findById(pending.userId);
     if (!user?.isActive || !user.mfaEnabled || user.authVersion !== pending.authVersion) {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ValidationFailedException } from '../../errors/warden.exceptions.js';
 import type { MfaProof } from '../../mfa/mfa-codes.js';
+import type { PasskeyAssertion } from '../../passkeys/passkey.service.js';
 
 /** Body of `POST /auth/mfa/totp/confirm` and `POST /auth/mfa/disable`. */
 export class MfaCodeDto {
@@ -16,7 +17,7 @@ export class MfaCodeDto {
   code!: string;
 }
 
-/** Body of `POST /auth/login/mfa`: exactly one of `code` and `recoveryCode`. */
+/** Body of `POST /auth/login/mfa`: exactly one of `code`, `recoveryCode` and `passkey`. */
 export class MfaLoginDto {
   @ApiPropertyOptional({ description: 'The 6-digit code of the authenticator app' })
   @IsOptional()
@@ -29,6 +30,16 @@ export class MfaLoginDto {
   @IsString()
   @MaxLength(64)
   recoveryCode?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "A passkey assertion (the browser's AuthenticationResponseJSON) for the options of POST /auth/login/mfa/passkey/options",
+  })
+  @IsOptional()
+  @IsObject()
+  passkey?: Record<string, unknown>;
 }
 
 /** Body of `POST /auth/token/mfa`. */
@@ -72,13 +83,21 @@ export class MfaTokenChallengeDto extends MfaRequiredResponseDto {
   mfaToken!: string;
 }
 
-/** Exactly one of `code` and `recoveryCode`, else 400 `VALIDATION_FAILED`. */
-export function mfaProof(body: { code?: string; recoveryCode?: string }): MfaProof {
-  if (body.code !== undefined && body.recoveryCode === undefined) return { code: body.code };
-  if (body.recoveryCode !== undefined && body.code === undefined) {
-    return { recoveryCode: body.recoveryCode };
+/** Exactly one of `code`, `recoveryCode` and `passkey`, else 400 `VALIDATION_FAILED`. */
+export function mfaProof(body: {
+  code?: string;
+  recoveryCode?: string;
+  passkey?: Record<string, unknown>;
+}): MfaProof {
+  const given = [body.code, body.recoveryCode, body.passkey].filter((v) => v !== undefined);
+  if (given.length !== 1) {
+    throw new ValidationFailedException([
+      'exactly one of code, recoveryCode and passkey must be given',
+    ]);
   }
-  throw new ValidationFailedException(['exactly one of code and recoveryCode must be given']);
+  if (body.code !== undefined) return { code: body.code };
+  if (body.recoveryCode !== undefined) return { recoveryCode: body.recoveryCode };
+  return { passkey: body.passkey as unknown as PasskeyAssertion };
 }
 
 /** A `code` field that may hold either: six digits are a TOTP code, anything else a recovery code. */

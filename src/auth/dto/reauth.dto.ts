@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-/** Body of `POST /auth/reauth`: exactly one of `password` and `code`. */
+/** Body of `POST /auth/reauth`: exactly one of `password`, `code` and `passkey`. */
 export class ReauthDto {
   @ApiPropertyOptional({ description: 'The current password' })
   @IsOptional()
@@ -18,4 +18,14 @@ export class ReauthDto {
   @MinLength(1)
   @MaxLength(64)
   code?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'A passkey assertion (AuthenticationResponseJSON) for the options of POST /auth/reauth/passkey/options',
+  })
+  @IsOptional()
+  @IsObject()
+  passkey?: Record<string, unknown>;
 }
