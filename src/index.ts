@@ -153,6 +153,12 @@ export {
   normalizeRecoveryCode,
 } from './mfa/recovery-codes.js';
 
+// Passkeys
+export { PasskeyStore, PasskeyTakenError } from './passkeys/passkey.store.js';
+export type { PasskeyRecord } from './passkeys/passkey.store.js';
+export { TypeOrmPasskeyStore } from './passkeys/typeorm-passkey.store.js';
+export { MemoryPasskeyStore } from './passkeys/memory-passkey.store.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {

@@ -20,3 +20,5 @@ export { describeAccountTokenStoreContract } from './contracts/account-token-sto
 export type { AccountTokenStoreHarness } from './contracts/account-token-store.contract.js';
 export { describeMfaStoreContract } from './contracts/mfa-store.contract.js';
 export type { MfaStoreHarness } from './contracts/mfa-store.contract.js';
+export { describePasskeyStoreContract } from './contracts/passkey-store.contract.js';
+export type { PasskeyStoreHarness } from './contracts/passkey-store.contract.js';

@@ -5,6 +5,19 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
+/** Reverts the passkeys migration, checking `warden_passkeys` is gone and MFA's tables stay. */
+async function undoPasskeys(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    expect(await runner.hasTable('warden_passkeys')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasTable('warden_passkeys')).toBe(false);
+    expect(await runner.hasTable('warden_mfa')).toBe(true);
+  } finally {
+    await runner.release();
+  }
+}
+
 /** Reverts the MFA migration, checking its two tables and `mfa_enabled` are gone. */
 async function undoMfa(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
@@ -56,6 +69,7 @@ describe('wardenMigrations', () => {
         'warden_mail_outbox',
         'warden_mfa',
         'warden_migrations',
+        'warden_passkeys',
         'warden_recovery_codes',
         'warden_users',
       ]);
@@ -73,6 +87,7 @@ describe('wardenMigrations', () => {
         `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
          VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
       );
+      await undoPasskeys(dataSource);
       await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration();
@@ -104,6 +119,7 @@ describe('wardenMigrations', () => {
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      await undoPasskeys(dataSource);
       await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);
       await dataSource.undoLastMigration(); // timestamptz: nothing to undo on SQLite

@@ -5,6 +5,7 @@ import { CreateWardenMailOutbox1764400000000 } from './1764400000000-create-ward
 import { AddWardenEmailVerified1764400000001 } from './1764400000001-add-warden-email-verified.js';
 import { CreateWardenAccountTokens1764400000002 } from './1764400000002-create-warden-account-tokens.js';
 import { AddWardenMfa1764600000000 } from './1764600000000-add-warden-mfa.js';
+import { CreateWardenPasskeys1764800000000 } from './1764800000000-create-warden-passkeys.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [
@@ -15,4 +16,5 @@ export const wardenMigrations = [
   AddWardenEmailVerified1764400000001,
   CreateWardenAccountTokens1764400000002,
   AddWardenMfa1764600000000,
+  CreateWardenPasskeys1764800000000,
 ];

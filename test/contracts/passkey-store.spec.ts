@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/example/database.js';
+import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
+import { MemoryPasskeyStore } from '../../src/passkeys/memory-passkey.store.js';
+import type { PasskeyRecord } from '../../src/passkeys/passkey.store.js';
+import { TypeOrmPasskeyStore } from '../../src/passkeys/typeorm-passkey.store.js';
+import { describePasskeyStoreContract } from '../../src/testing/contracts/passkey-store.contract.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+
+describePasskeyStoreContract('MemoryPasskeyStore', () => ({
+  create: async () => new MemoryPasskeyStore(),
+  destroy: async () => undefined,
+}));
+
+describePasskeyStoreContract('TypeOrmPasskeyStore on PostgreSQL', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  return {
+    create: async () => {
+      const schema = await createTestSchema();
+      drop = schema.drop;
+      dataSource = await openDatabase(
+        { type: 'postgres', url: TEST_DATABASE_URL },
+        { schema: schema.schema },
+      );
+      return new TypeOrmPasskeyStore(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      await drop();
+    },
+  };
+});
+
+describePasskeyStoreContract('TypeOrmPasskeyStore on SQLite', () => {
+  let dataSource: DataSource;
+  let dir: string;
+  return {
+    create: async () => {
+      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
+      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'passkeys.sqlite') });
+      return new TypeOrmPasskeyStore(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('TypeOrmPasskeyStore', () => {
+  describe('check', () => {
+    it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      try {
+        await expect(new TypeOrmPasskeyStore(postgres).check()).resolves.toBeUndefined();
+        await expect(new TypeOrmPasskeyStore(sqlite).check()).resolves.toBeUndefined();
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+
+    it('names wardenMigrations, on one line, when the table is missing', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
+      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+      await Promise.all([postgres.initialize(), sqlite.initialize()]);
+      try {
+        for (const dataSource of [postgres, sqlite]) {
+          await expect(new TypeOrmPasskeyStore(dataSource).check()).rejects.toThrow(
+            /^TypeOrmPasskeyStore: reading .*warden_passkeys.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
+          );
+        }
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+  });
+
+  describe('every method', () => {
+    it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      await Promise.all([postgres.destroy(), sqlite.destroy()]);
+      await drop();
+      const user = '0b6f5f0e-8c1a-4f7e-9a53-2d6b1c1e9f10';
+      const id = '6a0e3c52-1d7b-4a39-8f0e-5c2b9d4e7a11';
+      const record: PasskeyRecord = {
+        id,
+        userId: user,
+        credentialId: 'Y3JlZGVudGlhbA',
+        publicKey: 'cHVibGljLWtleQ',
+        counter: 0,
+        transports: ['internal'],
+        backedUp: true,
+        deviceType: 'multiDevice',
+        name: 'Passkey',
+        createdAt: 1000,
+        lastUsedAt: null,
+      };
+      for (const dataSource of [postgres, sqlite]) {
+        const store = new TypeOrmPasskeyStore(dataSource);
+        for (const call of [
+          () => store.create(record),
+          () => store.findByCredentialId(record.credentialId),
+          () => store.listByUser(user),
+          () => store.recordUse(id, 0, 1, 2000),
+          () => store.rename(user, id, 'Renamed'),
+          () => store.delete(user, id),
+          () => store.deleteAllForUser(user),
+        ]) {
+          await expect(call()).rejects.toBeInstanceOf(WardenUnavailableException);
+        }
+      }
+    });
+  });
+});
