@@ -26,6 +26,7 @@ import { LogMailer } from '../mail/log.mailer.js';
 import { SmtpMailer } from '../mail/smtp.mailer.js';
 import { TypeOrmOutboxStore } from '../mail/typeorm-outbox.store.js';
 import { TypeOrmMfaStore } from '../mfa/typeorm-mfa.store.js';
+import { TypeOrmPasskeyStore } from '../passkeys/typeorm-passkey.store.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -105,6 +106,7 @@ export class AppModule {
           tokens: true,
           account: true,
           mfa: true,
+          passkeys: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -132,6 +134,12 @@ export class AppModule {
               refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
             },
             reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
+            passkeys: {
+              store: new TypeOrmPasskeyStore(dataSource),
+              rpId: config.env.WEBAUTHN_RP_ID ?? new URL(config.appUrl).hostname,
+              rpName: config.env.WEBAUTHN_RP_NAME,
+              origins: [new URL(config.appUrl).origin],
+            },
             mfa: {
               store: new TypeOrmMfaStore(dataSource),
               encryptionKeys: config.mfaEncryptionKeys,

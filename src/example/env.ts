@@ -67,6 +67,8 @@ const schema = z.object({
   REAUTH_MAX_AGE_S: int(300, 1),
   MFA_ENCRYPTION_KEYS: z.string().optional(),
   MFA_PENDING_TTL_S: int(300, 1),
+  WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
+  WEBAUTHN_RP_NAME: z.string().min(1).max(100).default('nest-warden'),
 });
 
 /** Parsed environment, before secrets are resolved. */

@@ -30,6 +30,12 @@ import type { PasskeyRecord } from './passkey.store.js';
 import { PasskeyStore, PasskeyTakenError } from './passkey.store.js';
 import { WARDEN_PASSKEY_OPTIONS } from './passkeys.tokens.js';
 
+/** WebAuthn caps credential ids at 1023 bytes: 1364 base64url characters (the column's width). */
+const MAX_CREDENTIAL_ID = 1364;
+
+/** The transports WebAuthn defines; anything else an authenticator reports is dropped. */
+const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
+
 /** A passkey as the API lists it: never the key or the credential id. */
 export interface PasskeySummary {
   id: string;
@@ -104,16 +110,17 @@ export class PasskeyService {
       throw new PasskeyInvalidException(400);
     }
     const { credential, credentialBackedUp, credentialDeviceType } = verification.registrationInfo;
+    if (credential.id.length > MAX_CREDENTIAL_ID) throw new PasskeyInvalidException(400);
     const record: PasskeyRecord = {
       id: randomUUID(),
       userId: user.id,
       credentialId: credential.id,
       publicKey: Buffer.from(credential.publicKey).toString('base64url'),
       counter: credential.counter,
-      transports: credential.transports ?? [],
+      transports: (credential.transports ?? []).filter((t) => TRANSPORTS.has(t)),
       backedUp: credentialBackedUp,
       deviceType: credentialDeviceType,
-      name: name?.trim() || 'Passkey',
+      name: name?.trim().slice(0, 100) || 'Passkey',
       createdAt: this.clock.now(),
       lastUsedAt: null,
     };
@@ -175,7 +182,8 @@ export class PasskeyService {
     user: { id: string } | null,
     ip: string | null,
   ): Promise<UserRecord | null> {
-    const credentialId = typeof response?.id === 'string' ? response.id.slice(0, 1024) : '';
+    const id: unknown = response?.id;
+    const credentialId = typeof id === 'string' && id.length <= MAX_CREDENTIAL_ID ? id : '';
     const passkey = credentialId ? await this.store.findByCredentialId(credentialId) : null;
     const owner = passkey ? await this.users.findById(passkey.userId) : null;
     // Counted on the owner's account; an unknown credential on its own (and on the IP).
@@ -224,9 +232,11 @@ export class PasskeyService {
   }
 
   /** A new challenge as bytes (the library base64url-encodes them into the options). */
-  private challenge(purpose: PasskeyPurpose, userId: string | null): Uint8Array {
+  private challenge(purpose: PasskeyPurpose, userId: string | null): Uint8Array<ArrayBuffer> {
     const expiresAt = this.clock.now() + this.options.challengeTtlSeconds * 1000;
-    return Buffer.from(this.challenges.issue(purpose, userId, expiresAt), 'base64url');
+    return Uint8Array.from(
+      Buffer.from(this.challenges.issue(purpose, userId, expiresAt), 'base64url'),
+    );
   }
 
   /** The challenge's nonce when it is ours, live, of this purpose and user; else undefined. */
