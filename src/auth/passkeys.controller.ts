@@ -42,7 +42,7 @@ import { LoginResponseDto } from './auth.controller.js';
 import { Auth, Public } from './decorators/auth.decorators.js';
 import { CurrentUser } from './decorators/current.decorators.js';
 import {
-  EmptyBodyDto,
+  assertEmptyBody,
   PasskeyLoginDto,
   PasskeyRegisterDto,
   PasskeyRenameDto,
@@ -150,9 +150,8 @@ export class PasskeysController {
   @ApiOperation({ summary: 'Options for a passwordless login (discoverable credentials, 300 s)' })
   @ApiOkResponse(OPTIONS)
   @ApiJsonBodyErrors()
-  loginOptions(
-    @Body(wardenValidationPipe) _body: EmptyBodyDto,
-  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  loginOptions(@Body() body: unknown): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    assertEmptyBody(body);
     return this.passkeys.assertionOptions('login', null);
   }
 
@@ -192,9 +191,10 @@ export class PasskeysController {
     description: 'MFA_INVALID: no pending login',
   })
   secondFactorOptions(
-    @Body(wardenValidationPipe) _body: EmptyBodyDto,
+    @Body() body: unknown,
     @Req() request: WardenRequest,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    assertEmptyBody(body);
     if (!this.mfa) throw new PasskeyInvalidException();
     const value = this.mfa.cookie.read(request.headers.cookie);
     const pending = this.mfa.peek(value, this.http.clientContext(request), 'cookie');

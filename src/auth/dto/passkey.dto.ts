@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ValidationFailedException } from '../../errors/warden.exceptions.js';
 
 /** Body of `POST /auth/passkeys/register`. */
 export class PasskeyRegisterDto {
@@ -38,8 +39,16 @@ export class PasskeyRenameDto {
   name!: string;
 }
 
-/** An empty body (`POST /auth/passkeys/login/options`). */
-export class EmptyBodyDto {}
+/** An empty JSON object, the body of the options routes; anything else is 400. */
+export function assertEmptyBody(body: unknown): void {
+  const empty =
+    body === undefined ||
+    (typeof body === 'object' &&
+      body !== null &&
+      !Array.isArray(body) &&
+      !Object.keys(body).length);
+  if (!empty) throw new ValidationFailedException(['the body must be an empty object {}']);
+}
 
 /** A passkey as listed: never the key or the credential id. */
 export class PasskeyResponseDto {
