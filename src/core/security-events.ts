@@ -63,7 +63,16 @@ export interface SecurityEvent {
   accountHash?: string;
   /** `warden.mfa.recovery-code-used`: how many recovery codes the user has left. */
   remaining?: number;
+  /** Administration: the admin who acted (user id). */
+  actorId?: string;
+  /** Administration: what was done (`roles`, `deactivate`, `sign-out`, `unlock`, `mfa-reset`, ...). */
+  action?: string;
+  /** Administration: `success` or `refused`. */
+  result?: 'success' | 'refused';
 }
+
+/** Receives every security event as it is emitted (audit log, metrics). Must not throw or block. */
+export type SecurityEventListener = (event: SecurityEvent) => void;
 
 /**
  * Emits security events through `@nestjs/event-emitter` (when the app imports
@@ -73,11 +82,25 @@ export interface SecurityEvent {
 export class SecurityEvents {
   private readonly logger = new Logger('WardenSecurity');
 
+  private readonly listeners: SecurityEventListener[] = [];
+
   constructor(@Optional() private readonly emitter?: EventEmitter2) {}
 
   emit(type: WardenEventName, fields: Omit<SecurityEvent, 'type' | 'at'> = {}): void {
     const event: SecurityEvent = { type, at: new Date().toISOString(), ...fields };
     this.logger.log(JSON.stringify(event));
     this.emitter?.emit(type, event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`A security event listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Calls `listener` with every event from now on (the audit sink, the metrics). */
+  subscribe(listener: SecurityEventListener): void {
+    this.listeners.push(listener);
   }
 }
