@@ -89,9 +89,22 @@ export class MemoryUserRepository extends UserRepository {
     return true;
   }
 
-  async list({ limit, offset }: { limit: number; offset: number }): Promise<UserRecord[]> {
-    return [...this.byId.values()]
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+  async list({
+    limit,
+    offset,
+    emailPrefix,
+  }: {
+    limit: number;
+    offset: number;
+    emailPrefix?: string;
+  }): Promise<UserRecord[]> {
+    const users = [...this.byId.values()];
+    const matching = emailPrefix
+      ? users
+          .filter((u) => u.email.startsWith(emailPrefix))
+          .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
+      : users.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return matching
       .slice(offset, offset + limit)
       .map((user) => copy(user) as UserRecord);
   }

@@ -174,9 +174,36 @@ export class TypeOrmUserRepository extends UserRepository {
     });
   }
 
-  list({ limit, offset }: { limit: number; offset: number }): Promise<UserRecord[]> {
+  list({
+    limit,
+    offset,
+    emailPrefix,
+  }: {
+    limit: number;
+    offset: number;
+    emailPrefix?: string;
+  }): Promise<UserRecord[]> {
+    if (!emailPrefix) {
+      return this.guard(() =>
+        this.users.find({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset }),
+      );
+    }
+    // A byte-wise range [prefix, prefix + U+10FFFF): every string that starts with the prefix and
+    // nothing else, served by an index (on PostgreSQL the "C"-collated one of the migration
+    // AddWardenUsersEmailPrefixIndex; SQLite's unique index compares bytes already).
+    const postgres = this.dataSource.options.type === 'postgres';
+    const column = postgres ? 'u.email COLLATE "C"' : 'u.email';
     return this.guard(() =>
-      this.users.find({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset }),
+      this.users
+        .createQueryBuilder('u')
+        .where(`${column} >= :low AND ${column} < :high`, {
+          low: emailPrefix,
+          high: `${emailPrefix}\u{10FFFF}`,
+        })
+        .orderBy(postgres ? '"u"."email" COLLATE "C"' : 'u.email', 'ASC')
+        .take(limit)
+        .skip(offset)
+        .getMany(),
     );
   }
 

@@ -39,8 +39,15 @@ export abstract class UserRepository {
     newHash: string,
     options?: { bumpAuthVersion?: boolean },
   ): Promise<boolean>;
-  /** Users ordered by creation, oldest first. */
-  abstract list(options: { limit: number; offset: number }): Promise<UserRecord[]>;
+  /**
+   * Users ordered by creation, oldest first; with `emailPrefix`, only those whose (normalised)
+   * email starts with it, literally (no wildcards), ordered by email, through an index.
+   */
+  abstract list(options: {
+    limit: number;
+    offset: number;
+    emailPrefix?: string;
+  }): Promise<UserRecord[]>;
   /**
    * Sets `lastLoginAt` (nothing else; `authVersion` unchanged), once per login. The default goes
    * through `update`; an adapter may override it with a write that reads nothing back.

@@ -5,10 +5,24 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
-/** Reverts the passkeys migration, checking `warden_passkeys` is gone and MFA's tables stay. */
+/** Reverts the email-prefix index (PostgreSQL only; a no-op on SQLite), then the passkeys. */
 async function undoPasskeys(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
+    const indexes = async () =>
+      dataSource.options.type === 'postgres'
+        ? (
+            (await dataSource.query(
+              `SELECT indexname FROM pg_indexes
+               WHERE indexname = 'IDX_warden_users_email_c' AND schemaname = $1`,
+              [(dataSource.options as { schema?: string }).schema],
+            )) as unknown[]
+          ).length
+        : 0;
+    const before = await indexes();
+    await dataSource.undoLastMigration();
+    expect(await indexes()).toBe(0);
+    if (dataSource.options.type === 'postgres') expect(before).toBe(1);
     expect(await runner.hasTable('warden_passkeys')).toBe(true);
     await dataSource.undoLastMigration();
     expect(await runner.hasTable('warden_passkeys')).toBe(false);
