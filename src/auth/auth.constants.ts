@@ -13,3 +13,5 @@ export const RECENT_AUTH = 'WARDEN:RECENT_AUTH';
 export const WARDEN_REAUTH_MAX_AGE = 'WARDEN:REAUTH_MAX_AGE';
 /** Metadata key of `@Auth({ mfa: true })`. */
 export const MFA_REQUIRED = 'WARDEN:MFA_REQUIRED';
+/** DI token of the role the admin API requires (`AuthModule` option `admin.role`). */
+export const WARDEN_ADMIN_ROLE = 'WARDEN:ADMIN_ROLE';

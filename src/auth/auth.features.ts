@@ -19,6 +19,9 @@ import { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 import { JwksController } from './jwks.controller.js';
 import { TokensController } from './tokens.controller.js';
 import { MfaController } from './mfa.controller.js';
+import { AdminController } from './admin.controller.js';
+import { AdminGuard } from './guards/admin.guard.js';
+import { WARDEN_ADMIN_ROLE } from './auth.constants.js';
 import { PasskeysController } from './passkeys.controller.js';
 import { PasskeyService } from '../passkeys/passkey.service.js';
 import { PasskeyStore } from '../passkeys/passkey.store.js';
@@ -37,7 +40,7 @@ import { WARDEN_MFA_OPTIONS } from '../mfa/mfa.tokens.js';
 
 /** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
 interface Feature {
-  option: 'tokens' | 'account' | 'mfa' | 'passkeys';
+  option: 'tokens' | 'account' | 'mfa' | 'passkeys' | 'admin';
   controllers: Type[];
   providers: Provider[];
   exports: (Type | string)[];
@@ -48,6 +51,7 @@ const MOUNTED = {
   account: 'the account lifecycle is',
   mfa: 'multi-factor authentication is',
   passkeys: 'passkeys are',
+  admin: 'the admin API is',
 } as const;
 
 /** A feature's options, required once the feature is mounted. */
@@ -174,13 +178,34 @@ const passkeys: Feature = {
   exports: [PasskeyService],
 };
 
+/** The admin API: `/admin/users*`, for the role `admin.role`. */
+const admin: Feature = {
+  option: 'admin',
+  controllers: [AdminController],
+  providers: [
+    {
+      provide: WARDEN_ADMIN_ROLE,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) => {
+        const role = required(options, 'admin').role ?? 'admin';
+        if (typeof role !== 'string' || !role.trim()) {
+          throw new Error('AuthModule option admin.role must be a role name');
+        }
+        return role;
+      },
+    },
+    AdminGuard,
+  ],
+  exports: [],
+};
+
 /** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
 export function withFeatures(
   module: DynamicModule,
   mounted: Record<Feature['option'], boolean>,
 ): DynamicModule {
   let result = module;
-  for (const feature of [tokens, account, mfa, passkeys]) {
+  for (const feature of [tokens, account, mfa, passkeys, admin]) {
     const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
       ? feature
       : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };

@@ -83,6 +83,12 @@ export interface AuthModuleOptions {
    * `passkeys: true` beside `useFactory`.
    */
   passkeys?: PasskeyOptions;
+  /**
+   * The admin API (`/admin/users*`: list and search, details, roles and activity, sign-out
+   * everywhere, unlock, MFA reset) for users with `role`. Omit and it is not mounted; with
+   * `forRootAsync` also pass `admin: true` beside `useFactory`. `role` @default 'admin'
+   */
+  admin?: { role?: string };
 }
 
 export const {
@@ -104,4 +110,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   mfa?: boolean;
   /** Mount passkeys; the factory must then return `passkeys`. @default false */
   passkeys?: boolean;
+  /** Mount the admin API; the factory must then return `admin`. @default false */
+  admin?: boolean;
 };

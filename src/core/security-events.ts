@@ -35,6 +35,7 @@ export const WardenEvent = {
   PASSKEY_REGISTERED: 'warden.passkey.registered',
   PASSKEY_REMOVED: 'warden.passkey.removed',
   PASSKEY_CLONED: 'warden.passkey.cloned',
+  ADMIN_ACTION: 'warden.admin.action',
   CSRF_REJECTED: 'warden.csrf.rejected',
 } as const;
 

@@ -61,6 +61,10 @@ export const WardenErrorCode = {
   PASSKEY_INVALID: 'PASSKEY_INVALID',
   /** 404: no such passkey among the caller's. */
   PASSKEY_NOT_FOUND: 'PASSKEY_NOT_FOUND',
+  /** 403: an administrator may not remove its own admin role or deactivate itself. */
+  SELF_LOCKOUT: 'SELF_LOCKOUT',
+  /** 404: no such user. */
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
   /** 403: the route needs a user with multi-factor authentication on. */
   MFA_REQUIRED: 'MFA_REQUIRED',
   /** 403: the operation needs a recent password (or MFA, passkey) step: `POST /auth/reauth`. */

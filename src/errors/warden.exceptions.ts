@@ -102,6 +102,27 @@ export class PasskeyNotFoundException extends NotFoundException {
   }
 }
 
+/** 403 `SELF_LOCKOUT`: an administrator may not lock itself out. */
+export class SelfLockoutException extends ForbiddenException {
+  constructor() {
+    super(
+      body(
+        403,
+        'Forbidden',
+        WardenErrorCode.SELF_LOCKOUT,
+        'An administrator cannot remove its own admin role or deactivate itself',
+      ),
+    );
+  }
+}
+
+/** 404 `USER_NOT_FOUND`. */
+export class UserNotFoundException extends NotFoundException {
+  constructor() {
+    super(body(404, 'Not Found', WardenErrorCode.USER_NOT_FOUND, 'User not found'));
+  }
+}
+
 /** 403 `MFA_REQUIRED`: the route is for users with multi-factor authentication on. */
 export class MfaRequiredException extends ForbiddenException {
   constructor() {

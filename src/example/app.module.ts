@@ -15,7 +15,6 @@ import { AdminSeedService } from './admin-seed.service.js';
 import type { ExampleConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { EXAMPLE_CONFIG, EXAMPLE_REDIS, EXAMPLE_REDIS_ADAPTERS } from './example.tokens.js';
-import { AdminController } from './admin.controller.js';
 import { AccountPagesController } from './account-pages.controller.js';
 import { HealthController } from './health.controller.js';
 import { createRedisClient, waitForRedis } from './redis.js';
@@ -107,6 +106,7 @@ export class AppModule {
           account: true,
           mfa: true,
           passkeys: true,
+          admin: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -134,6 +134,7 @@ export class AppModule {
               refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
             },
             reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
+            admin: { role: 'admin' },
             passkeys: {
               store: new TypeOrmPasskeyStore(dataSource),
               rpId: config.env.WEBAUTHN_RP_ID ?? new URL(config.appUrl).hostname,
@@ -166,7 +167,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [HealthController, AdminController, AccountPagesController],
+      controllers: [HealthController, AccountPagesController],
       providers: [AdminSeedService],
     };
   }

@@ -126,6 +126,17 @@ export class MfaService {
     return { result: undefined, rotatedToken };
   }
 
+  /**
+   * An administrator's reset for a user who lost their device: MFA off, secret and recovery
+   * codes gone, every session and refresh token of the user ended.
+   */
+  async reset(userId: string): Promise<void> {
+    await this.store.removeTotp(userId);
+    await this.store.deleteRecoveryCodes(userId);
+    await this.users.setMfaEnabled(userId, false);
+    await this.secureSessions(userId, undefined, 'mfa-reset');
+  }
+
   private async newRecoveryCodes(userId: string): Promise<string[]> {
     const codes = generateRecoveryCodes();
     const hashes = codes.map((code) => hashRecoveryCode(normalizeRecoveryCode(code)!));

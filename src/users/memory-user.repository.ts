@@ -104,9 +104,7 @@ export class MemoryUserRepository extends UserRepository {
           .filter((u) => u.email.startsWith(emailPrefix))
           .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
       : users.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    return matching
-      .slice(offset, offset + limit)
-      .map((user) => copy(user) as UserRecord);
+    return matching.slice(offset, offset + limit).map((user) => copy(user) as UserRecord);
   }
 }
 

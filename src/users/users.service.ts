@@ -89,10 +89,20 @@ export class UsersService {
     return this.users.findByEmail(normalizeEmail(email ?? ''));
   }
 
-  /** Users oldest first. `limit` is capped at 500. */
-  list(options: { limit?: number; offset?: number } = {}): Promise<UserRecord[]> {
+  /**
+   * Users oldest first; with `emailPrefix` (normalised here) only those whose email starts with
+   * it, literally, ordered by email. `limit` is capped at 500.
+   */
+  list(
+    options: { limit?: number; offset?: number; emailPrefix?: string } = {},
+  ): Promise<UserRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
-    return this.users.list({ limit, offset: Math.max(options.offset ?? 0, 0) });
+    const prefix = options.emailPrefix ? normalizeEmail(options.emailPrefix) : undefined;
+    return this.users.list({
+      limit,
+      offset: Math.max(options.offset ?? 0, 0),
+      ...(prefix ? { emailPrefix: prefix } : {}),
+    });
   }
 
   /**
@@ -222,6 +232,11 @@ export class UsersService {
   /** Deactivates the user (no login, every session ends) and bumps `authVersion`. */
   deactivate(id: string): Promise<UserRecord | null> {
     return this.written(id, this.users.update(id, { isActive: false, bumpAuthVersion: true }));
+  }
+
+  /** Activates a deactivated user again (sessions ended by the deactivation stay ended). */
+  activate(id: string): Promise<UserRecord | null> {
+    return this.written(id, this.users.update(id, { isActive: true, bumpAuthVersion: true }));
   }
 
   /** Invalidates the cached user once a write has landed, in the same code path. */

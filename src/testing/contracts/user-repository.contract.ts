@@ -198,6 +198,27 @@ export function describeUserRepositoryContract(name: string, harness: () => User
         expect(await users.list({ limit: 2, offset: 0 })).toHaveLength(2);
         expect(await users.list({ limit: 2, offset: 2 })).toHaveLength(1);
       });
+
+      it('finds users by a literal email prefix, ordered by email', async () => {
+        for (const email of [
+          'zed@search.test',
+          'ann@search.test',
+          'a%b@search.test',
+          'anna@x.test',
+        ]) {
+          await users.create(newUser({ email }));
+        }
+        const emails = async (emailPrefix: string) =>
+          (await users.list({ limit: 10, offset: 0, emailPrefix })).map((u) => u.email);
+        expect(await emails('an')).toEqual(['ann@search.test', 'anna@x.test']);
+        expect(await emails('a%')).toEqual(['a%b@search.test']);
+        expect(await emails('a_')).toEqual([]);
+        expect(await emails('ann@search.test')).toEqual(['ann@search.test']);
+        expect(await emails('q')).toEqual([]);
+        expect((await users.list({ limit: 1, offset: 1, emailPrefix: 'an' }))[0]?.email).toBe(
+          'anna@x.test',
+        );
+      });
     });
   });
 }
