@@ -27,9 +27,9 @@ const ROWS_PER_STATEMENT = 100;
 
 /**
  * {@link AuditSink} on table `warden_audit` (created by `wardenMigrations`), through raw SQL on
- * PostgreSQL or SQLite: no entity to register. A batch is one multi-row `INSERT` (one
- * transaction when it is longer than 100 rows); reads use the `(at)`, `(user_id, at)` and
- * `(actor_id, at)` indexes.
+ * PostgreSQL or SQLite: no entity to register. A batch is one multi-row `INSERT` per 100 rows,
+ * in one transaction when it is longer (and always on SQLite); reads use the `(at)`,
+ * `(user_id, at)` and `(actor_id, at)` indexes.
  */
 export class TypeOrmAuditSink extends AuditSink {
   private readonly sql: PortableSql;
@@ -60,7 +60,10 @@ export class TypeOrmAuditSink extends AuditSink {
 
   async write(records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    if (records.length <= ROWS_PER_STATEMENT) {
+    // On SQLite every statement shares one connection: a lone INSERT sent while another
+    // PortableSql transaction is open would join it (and vanish with its rollback), so the batch
+    // queues as a transaction of its own behind the others.
+    if (records.length <= ROWS_PER_STATEMENT && this.sql.postgres) {
       await this.insert(this.sql, records);
       return;
     }
