@@ -78,7 +78,7 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
     return this.buffer.length;
   }
 
-  /** Subscribes to the security events and starts the flush timer (which keeps no process alive). */
+  /** Subscribes to the security events; starts the flush timer (it keeps no process alive). */
   onModuleInit(): void {
     this.events.subscribe((event) => this.record(event));
     this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);

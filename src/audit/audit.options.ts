@@ -5,7 +5,7 @@ import type { AuditSink } from './audit-sink.js';
  * `AuditRecord` in `sink`, written in batches off the request path.
  */
 export interface AuditOptions {
-  /** Where records live: `new TypeOrmAuditSink(dataSource)` (durable) or `new MemoryAuditSink()`. */
+  /** Where records live: `new TypeOrmAuditSink(dataSource)` or `new MemoryAuditSink()`. */
   sink: AuditSink;
   /**
    * Records waiting to be written, at most (the memory an outage of the sink may take); past it
