@@ -159,6 +159,17 @@ export type { PasskeyRecord } from './passkeys/passkey.store.js';
 export { TypeOrmPasskeyStore } from './passkeys/typeorm-passkey.store.js';
 export { MemoryPasskeyStore } from './passkeys/memory-passkey.store.js';
 
+// Audit log
+export { AuditLog, AUDIT_BATCH_SIZE } from './audit/audit-log.js';
+export type { AuditReadQuery } from './audit/audit-log.js';
+export type { AuditOptions } from './audit/audit.options.js';
+export { AUDIT_FIELD_LENGTHS } from './audit/audit.record.js';
+export type { AuditQuery, AuditRecord } from './audit/audit.record.js';
+export { AuditSink } from './audit/audit-sink.js';
+export { TypeOrmAuditSink } from './audit/typeorm-audit.sink.js';
+export { MemoryAuditSink } from './audit/memory-audit.sink.js';
+export type { MemoryAuditSinkOptions } from './audit/memory-audit.sink.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {

@@ -6,8 +6,10 @@ import type { ResolvedAccountOptions } from '../account/account.options.js';
 import { AccountService } from '../account/account.service.js';
 import { WARDEN_ACCOUNT_OPTIONS } from '../account/account.tokens.js';
 import { AccountTokens } from '../account/account-tokens.js';
+import { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../core/clock.js';
 import { WARDEN_CLOCK } from '../core/clock.js';
+import { SecurityEvents } from '../core/security-events.js';
 import { MailOutbox } from '../mail/mail-outbox.js';
 import { resolveAccessTokenOptions } from '../tokens/access-token.options.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
@@ -40,7 +42,7 @@ import { WARDEN_MFA_OPTIONS } from '../mfa/mfa.tokens.js';
 
 /** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
 interface Feature {
-  option: 'tokens' | 'account' | 'mfa' | 'passkeys' | 'admin';
+  option: 'tokens' | 'account' | 'mfa' | 'passkeys' | 'admin' | 'audit';
   controllers: Type[];
   providers: Provider[];
   exports: (Type | string)[];
@@ -52,6 +54,7 @@ const MOUNTED = {
   mfa: 'multi-factor authentication is',
   passkeys: 'passkeys are',
   admin: 'the admin API is',
+  audit: 'the audit log is',
 } as const;
 
 /** A feature's options, required once the feature is mounted. */
@@ -199,13 +202,28 @@ const admin: Feature = {
   exports: [],
 };
 
+/** The audit log: every security event kept in `audit.sink`, written off the request path. */
+const audit: Feature = {
+  option: 'audit',
+  controllers: [],
+  providers: [
+    {
+      provide: AuditLog,
+      inject: [AUTH_MODULE_OPTIONS, SecurityEvents, WARDEN_CLOCK],
+      useFactory: (options: AuthModuleOptions, events: SecurityEvents, clock: Clock) =>
+        new AuditLog(required(options, 'audit'), events, clock),
+    },
+  ],
+  exports: [AuditLog],
+};
+
 /** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
 export function withFeatures(
   module: DynamicModule,
   mounted: Record<Feature['option'], boolean>,
 ): DynamicModule {
   let result = module;
-  for (const feature of [tokens, account, mfa, passkeys, admin]) {
+  for (const feature of [tokens, account, mfa, passkeys, admin, audit]) {
     const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
       ? feature
       : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };

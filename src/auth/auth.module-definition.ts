@@ -4,6 +4,7 @@ import type { SessionOptions } from '../session/session.options.js';
 import type { SessionStore } from '../session/session.store.js';
 import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 import type { AccountOptions } from '../account/account.options.js';
+import type { AuditOptions } from '../audit/audit.options.js';
 import type { MfaOptions } from '../mfa/mfa.options.js';
 import type { PasskeyOptions } from '../passkeys/passkey.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
@@ -89,6 +90,13 @@ export interface AuthModuleOptions {
    * `forRootAsync` also pass `admin: true` beside `useFactory`. `role` @default 'admin'
    */
   admin?: { role?: string };
+  /**
+   * The audit log: every security event kept as an `AuditRecord` in `audit.sink`
+   * (`new TypeOrmAuditSink(dataSource)`), buffered and written in batches off the request path;
+   * read it with `AuditLog.read`. Omit and it is not mounted; with `forRootAsync` also pass
+   * `audit: true` beside `useFactory`.
+   */
+  audit?: AuditOptions;
 }
 
 export const {
@@ -112,4 +120,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   passkeys?: boolean;
   /** Mount the admin API; the factory must then return `admin`. @default false */
   admin?: boolean;
+  /** Mount the audit log; the factory must then return `audit`. @default false */
+  audit?: boolean;
 };

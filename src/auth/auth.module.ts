@@ -173,22 +173,25 @@ export class AuthModule extends ConfigurableAuthModule {
       mfa: Boolean(options.mfa),
       passkeys: Boolean(options.passkeys),
       admin: Boolean(options.admin),
+      audit: Boolean(options.audit),
     });
   }
 
   /**
    * With options from a factory; pass `tokens: true` to mount bearer tokens, `account: true` the
-   * account lifecycle, `mfa: true` multi-factor authentication, `passkeys: true` passkeys and
-   * `admin: true` the admin API (routes are fixed before the factory runs).
+   * account lifecycle, `mfa: true` multi-factor authentication, `passkeys: true` passkeys,
+   * `admin: true` the admin API and `audit: true` the audit log (routes and providers are fixed
+   * before the factory runs).
    */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, account, mfa, passkeys, admin, ...rest } = options;
+    const { tokens, account, mfa, passkeys, admin, audit, ...rest } = options;
     return withFeatures(super.forRootAsync(rest), {
       tokens: Boolean(tokens),
       account: Boolean(account),
       mfa: Boolean(mfa),
       passkeys: Boolean(passkeys),
       admin: Boolean(admin),
+      audit: Boolean(audit),
     });
   }
 }

@@ -22,9 +22,9 @@ export const requireUsersModule: Provider = {
 
 /**
  * Checks the stores once at boot (`onModuleInit`, at most 3 s each, in parallel): a Redis that
- * is unreachable or speaks another protocol, or a missing outbox, account-token or MFA table, fails
- * the boot with a message that says how to fix it, instead of an app that answers every login
- * 503. Off with `startupCheck: false`.
+ * is unreachable or speaks another protocol, or a missing outbox, account-token, MFA, passkey or
+ * audit table, fails the boot with a message that says how to fix it, instead of an app that
+ * answers every login 503. Off with `startupCheck: false`.
  */
 @Injectable()
 export class AuthStartupCheck implements OnModuleInit {
@@ -45,6 +45,7 @@ export class AuthStartupCheck implements OnModuleInit {
       account?.tokens.check?.(),
       this.options.mfa?.store.check?.(),
       this.options.passkeys?.store.check?.(),
+      this.options.audit?.sink.check?.(),
     ]);
   }
 }

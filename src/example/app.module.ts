@@ -26,6 +26,7 @@ import { SmtpMailer } from '../mail/smtp.mailer.js';
 import { TypeOrmOutboxStore } from '../mail/typeorm-outbox.store.js';
 import { TypeOrmMfaStore } from '../mfa/typeorm-mfa.store.js';
 import { TypeOrmPasskeyStore } from '../passkeys/typeorm-passkey.store.js';
+import { TypeOrmAuditSink } from '../audit/typeorm-audit.sink.js';
 
 /** Closes the connections the example app opened, on shutdown. */
 @Injectable()
@@ -107,6 +108,7 @@ export class AppModule {
           mfa: true,
           passkeys: true,
           admin: true,
+          audit: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -140,6 +142,10 @@ export class AppModule {
               rpId: config.env.WEBAUTHN_RP_ID ?? new URL(config.appUrl).hostname,
               rpName: config.env.WEBAUTHN_RP_NAME,
               origins: [new URL(config.appUrl).origin],
+            },
+            audit: {
+              sink: new TypeOrmAuditSink(dataSource),
+              maxBuffered: config.env.AUDIT_MAX_BUFFERED,
             },
             mfa: {
               store: new TypeOrmMfaStore(dataSource),

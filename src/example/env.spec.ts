@@ -29,6 +29,7 @@ describe('parseEnv', () => {
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_TIME_COST: 2,
       ARGON2_PARALLELISM: 1,
+      AUDIT_MAX_BUFFERED: 10000,
     });
   });
 
@@ -146,5 +147,6 @@ describe('parseEnv', () => {
     expect(problems({ PORT: 'eighty' })[0]).toMatch(/^PORT: /);
     expect(problems({ HTTP_ADAPTER: 'koa' })[0]).toMatch(/^HTTP_ADAPTER: /);
     expect(problems({ COOKIE_SECURE: 'yes' })[0]).toMatch(/^COOKIE_SECURE: /);
+    expect(problems({ AUDIT_MAX_BUFFERED: '0' })[0]).toMatch(/^AUDIT_MAX_BUFFERED: /);
   });
 });

@@ -69,6 +69,7 @@ const schema = z.object({
   MFA_PENDING_TTL_S: int(300, 1),
   WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
   WEBAUTHN_RP_NAME: z.string().min(1).max(100).default('nest-warden'),
+  AUDIT_MAX_BUFFERED: int(10000, 1),
 });
 
 /** Parsed environment, before secrets are resolved. */

@@ -22,3 +22,5 @@ export { describeMfaStoreContract } from './contracts/mfa-store.contract.js';
 export type { MfaStoreHarness } from './contracts/mfa-store.contract.js';
 export { describePasskeyStoreContract } from './contracts/passkey-store.contract.js';
 export type { PasskeyStoreHarness } from './contracts/passkey-store.contract.js';
+export { describeAuditSinkContract } from './contracts/audit-sink.contract.js';
+export type { AuditSinkHarness } from './contracts/audit-sink.contract.js';

@@ -5,24 +5,41 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
-/** Reverts the email-prefix index (PostgreSQL only; a no-op on SQLite), then the passkeys. */
+/** Reverts the email-prefix index (PostgreSQL only; a no-op on SQLite). */
+async function undoPrefixIndex(dataSource: DataSource): Promise<void> {
+  const indexes = async () =>
+    dataSource.options.type === 'postgres'
+      ? (
+          (await dataSource.query(
+            `SELECT indexname FROM pg_indexes
+             WHERE indexname = 'IDX_warden_users_email_c' AND schemaname = $1`,
+            [(dataSource.options as { schema?: string }).schema],
+          )) as unknown[]
+        ).length
+      : 0;
+  const before = await indexes();
+  await dataSource.undoLastMigration();
+  expect(await indexes()).toBe(0);
+  if (dataSource.options.type === 'postgres') expect(before).toBe(1);
+}
+
+/** Reverts the audit migration, checking `warden_audit` is gone and `warden_passkeys` stays. */
+async function undoAudit(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    expect(await runner.hasTable('warden_audit')).toBe(true);
+    await dataSource.undoLastMigration();
+    expect(await runner.hasTable('warden_audit')).toBe(false);
+    expect(await runner.hasTable('warden_passkeys')).toBe(true);
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Reverts the passkeys migration, checking `warden_passkeys` is gone and MFA's tables stay. */
 async function undoPasskeys(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
-    const indexes = async () =>
-      dataSource.options.type === 'postgres'
-        ? (
-            (await dataSource.query(
-              `SELECT indexname FROM pg_indexes
-               WHERE indexname = 'IDX_warden_users_email_c' AND schemaname = $1`,
-              [(dataSource.options as { schema?: string }).schema],
-            )) as unknown[]
-          ).length
-        : 0;
-    const before = await indexes();
-    await dataSource.undoLastMigration();
-    expect(await indexes()).toBe(0);
-    if (dataSource.options.type === 'postgres') expect(before).toBe(1);
     expect(await runner.hasTable('warden_passkeys')).toBe(true);
     await dataSource.undoLastMigration();
     expect(await runner.hasTable('warden_passkeys')).toBe(false);
@@ -80,6 +97,7 @@ describe('wardenMigrations', () => {
       );
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
         'warden_account_tokens',
+        'warden_audit',
         'warden_mail_outbox',
         'warden_mfa',
         'warden_migrations',
@@ -101,6 +119,8 @@ describe('wardenMigrations', () => {
         `INSERT INTO warden_users (id, email, email_skeleton, display_name, password_hash, roles, last_login_at)
          VALUES (gen_random_uuid(), 'a@example.com', 'a@example.com', 'a', 'h', '[]', '2025-01-15T12:34:56.789+14:00')`,
       );
+      await undoPrefixIndex(dataSource);
+      await undoAudit(dataSource);
       await undoPasskeys(dataSource);
       await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);
@@ -133,6 +153,8 @@ describe('wardenMigrations', () => {
     try {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      await undoPrefixIndex(dataSource);
+      await undoAudit(dataSource);
       await undoPasskeys(dataSource);
       await undoMfa(dataSource);
       await undoAccountLifecycle(dataSource);

@@ -6,7 +6,8 @@ import { AddWardenEmailVerified1764400000001 } from './1764400000001-add-warden-
 import { CreateWardenAccountTokens1764400000002 } from './1764400000002-create-warden-account-tokens.js';
 import { AddWardenMfa1764600000000 } from './1764600000000-add-warden-mfa.js';
 import { CreateWardenPasskeys1764800000000 } from './1764800000000-create-warden-passkeys.js';
-import { AddWardenUsersEmailPrefixIndex1765000000000 } from './1765000000000-add-warden-users-email-prefix-index.js';
+import { CreateWardenAudit1765000000000 } from './1765000000000-create-warden-audit.js';
+import { AddWardenUsersEmailPrefixIndex1765100000000 } from './1765100000000-add-warden-users-email-prefix-index.js';
 
 /** nest-warden's migrations, oldest first. Add them to your DataSource's `migrations`. */
 export const wardenMigrations = [
@@ -18,5 +19,6 @@ export const wardenMigrations = [
   CreateWardenAccountTokens1764400000002,
   AddWardenMfa1764600000000,
   CreateWardenPasskeys1764800000000,
-  AddWardenUsersEmailPrefixIndex1765000000000,
+  CreateWardenAudit1765000000000,
+  AddWardenUsersEmailPrefixIndex1765100000000,
 ];

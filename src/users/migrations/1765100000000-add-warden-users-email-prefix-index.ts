@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the "C" collation, so that a prefix is a byte-wise range whatever the database's collation.
  * SQLite's unique index on `email` already compares bytes: nothing to do there.
  */
-export class AddWardenUsersEmailPrefixIndex1765000000000 implements MigrationInterface {
-  name = 'AddWardenUsersEmailPrefixIndex1765000000000';
+export class AddWardenUsersEmailPrefixIndex1765100000000 implements MigrationInterface {
+  name = 'AddWardenUsersEmailPrefixIndex1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.driver.options.type !== 'postgres') return;

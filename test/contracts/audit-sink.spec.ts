@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { MemoryAuditSink } from '../../src/audit/memory-audit.sink.js';
+import { TypeOrmAuditSink } from '../../src/audit/typeorm-audit.sink.js';
+import { openDatabase } from '../../src/example/database.js';
+import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
+import { describeAuditSinkContract } from '../../src/testing/contracts/audit-sink.contract.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+
+describeAuditSinkContract('MemoryAuditSink', () => ({
+  create: async () => new MemoryAuditSink(),
+  destroy: async () => undefined,
+}));
+
+describeAuditSinkContract('TypeOrmAuditSink on PostgreSQL', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  return {
+    create: async () => {
+      const schema = await createTestSchema();
+      drop = schema.drop;
+      dataSource = await openDatabase(
+        { type: 'postgres', url: TEST_DATABASE_URL },
+        { schema: schema.schema },
+      );
+      return new TypeOrmAuditSink(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      await drop();
+    },
+  };
+});
+
+describeAuditSinkContract('TypeOrmAuditSink on SQLite', () => {
+  let dataSource: DataSource;
+  let dir: string;
+  return {
+    create: async () => {
+      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
+      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'audit.sqlite') });
+      return new TypeOrmAuditSink(dataSource);
+    },
+    destroy: async () => {
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const T0 = 1_765_000_000_000;
+const entry = (i: number) => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  at: T0 + i,
+  type: 'warden.login.failed',
+  userId: null,
+  actorId: null,
+  sessionId: null,
+  ip: '127.0.0.1',
+  reason: null,
+  action: null,
+  result: null,
+  accountHash: null,
+});
+
+describe('MemoryAuditSink', () => {
+  describe('write', () => {
+    it('keeps the newest maxRecords records', async () => {
+      const sink = new MemoryAuditSink({ maxRecords: 3 });
+      await sink.write([entry(5), entry(1), entry(4)]);
+      await sink.write([entry(2), entry(6)]);
+      expect((await sink.read({ limit: 10 })).map((r) => r.at - T0)).toEqual([6, 5, 4]);
+    });
+  });
+
+  it('refuses a maxRecords that is not a positive integer', () => {
+    expect(() => new MemoryAuditSink({ maxRecords: 0 })).toThrow(/maxRecords/);
+  });
+});
+
+describe('TypeOrmAuditSink', () => {
+  describe('check', () => {
+    it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      try {
+        await expect(new TypeOrmAuditSink(postgres).check()).resolves.toBeUndefined();
+        await expect(new TypeOrmAuditSink(sqlite).check()).resolves.toBeUndefined();
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+
+    it('names wardenMigrations, on one line, when the table is missing', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
+      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+      await Promise.all([postgres.initialize(), sqlite.initialize()]);
+      try {
+        for (const dataSource of [postgres, sqlite]) {
+          await expect(new TypeOrmAuditSink(dataSource).check()).rejects.toThrow(
+            /^TypeOrmAuditSink: reading .*warden_audit.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
+          );
+        }
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+  });
+
+  describe('write', () => {
+    it('writes all or nothing: a batch with a clashing id leaves no row, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      try {
+        for (const dataSource of [postgres, sqlite]) {
+          const sink = new TypeOrmAuditSink(dataSource);
+          await sink.write([entry(0)]);
+          const long = Array.from({ length: 150 }, (_, i) => entry(i + 1));
+          for (const batch of [
+            [entry(1), entry(0)],
+            [...long, entry(0)],
+          ]) {
+            await expect(sink.write(batch)).rejects.toBeInstanceOf(WardenUnavailableException);
+            expect(await sink.read({ limit: 100 })).toEqual([entry(0)]);
+          }
+        }
+      } finally {
+        await Promise.all([postgres.destroy(), sqlite.destroy()]);
+        await drop();
+      }
+    });
+  });
+
+  describe('every method', () => {
+    it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
+      const { schema, drop } = await createTestSchema();
+      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+      await Promise.all([postgres.destroy(), sqlite.destroy()]);
+      await drop();
+      for (const dataSource of [postgres, sqlite]) {
+        const sink = new TypeOrmAuditSink(dataSource);
+        for (const call of [
+          () => sink.write([entry(1)]),
+          () => sink.write(Array.from({ length: 101 }, (_, i) => entry(i))),
+          () => sink.read({ limit: 10 }),
+          () => sink.read({ limit: 10, userId: entry(1).id, before: T0 }),
+        ]) {
+          await expect(call()).rejects.toBeInstanceOf(WardenUnavailableException);
+        }
+      }
+    });
+  });
+});
