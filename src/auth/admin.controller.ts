@@ -5,6 +5,7 @@ import {
   Get,
   HttpCode,
   Inject,
+  NotFoundException,
   Optional,
   Param,
   Patch,
@@ -20,6 +21,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { AuditLog } from '../audit/audit-log.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
@@ -35,7 +37,13 @@ import { UsersService } from '../users/users.service.js';
 import { WARDEN_ADMIN_ROLE } from './auth.constants.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentUser } from './decorators/current.decorators.js';
-import { AdminUserPatchDto, AdminUserResponseDto, queryInt, queryString } from './dto/admin.dto.js';
+import {
+  AdminUserPatchDto,
+  AdminUserResponseDto,
+  AuditRecordDto,
+  queryInt,
+  queryString,
+} from './dto/admin.dto.js';
 import { AdminGuard } from './guards/admin.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
 import { wardenValidationPipe } from './validation.js';
@@ -58,6 +66,7 @@ export class AdminController {
     private readonly events: SecurityEvents,
     @Inject(WARDEN_ADMIN_ROLE) private readonly role: string,
     @Optional() private readonly mfa?: MfaService,
+    @Optional() private readonly auditLog?: AuditLog,
   ) {}
 
   @Get('users')
@@ -159,6 +168,25 @@ export class AdminController {
     if (!this.mfa) throw new UserNotFoundException();
     await this.mfa.reset(user.id);
     this.audit(admin, user.id, 'mfa-reset', 'success');
+  }
+
+  @Get('audit')
+  @Auth()
+  @ApiOperation({ summary: 'The audit log, newest first (with audit mounted)' })
+  @ApiQuery({ name: 'userId', required: false, description: 'as subject or as the acting admin' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..100, default 50' })
+  @ApiQuery({ name: 'before', required: false, description: 'ms since the epoch: older only' })
+  @ApiOkResponse({ type: [AuditRecordDto] })
+  @ApiJsonBodyErrors('VALIDATION_FAILED: userId, limit or before out of range')
+  async auditRecords(@Query() query: Record<string, unknown>): Promise<AuditRecordDto[]> {
+    if (!this.auditLog) throw new NotFoundException();
+    const text = (name: string) => queryString(name, query[name], 64);
+    const records = await this.auditLog.read({
+      userId: text('userId'),
+      limit: text('limit'),
+      before: text('before'),
+    });
+    return records.map((record) => ({ ...record, at: new Date(record.at).toISOString() }));
   }
 
   private async found(id: string): Promise<UserRecord> {

@@ -183,6 +183,24 @@ describe.each(ADAPTERS)('The admin API on %s', (adapter) => {
     await login(email);
   });
 
+  it('reads the audit log of a user, newest first, admin actions included', async () => {
+    const root = await admin();
+    const { email, id } = await newUser();
+    await login(email);
+    await as(root, 'post', `/admin/users/${id}/unlock`).expect(204);
+    const res = await as(root, 'get', `/admin/audit?userId=${id}&limit=10`).expect(200);
+    const types = res.body.map((r: { type: string }) => r.type);
+    expect(types[0]).toBe('warden.admin.action');
+    expect(types).toContain('warden.login.succeeded');
+    expect(res.body[0]).toMatchObject({ userId: id, action: 'unlock', result: 'success' });
+    expect(JSON.stringify(res.body)).not.toContain(password);
+    for (const query of ['limit=0', 'limit=101', 'userId=nope', 'before=-5']) {
+      await as(root, 'get', `/admin/audit?${query}`).expect(400);
+    }
+    const { email: other } = await newUser();
+    await as(await login(other), 'get', '/admin/audit').expect(403);
+  });
+
   it("resets a user's MFA: off, and signed out", async () => {
     const root = await admin();
     const { email, id } = await newUser();

@@ -40,6 +40,22 @@ export class AdminUserResponseDto extends UserResponseDto {
   sessions!: number;
 }
 
+/** One audit record as `GET /admin/audit` answers it. */
+export class AuditRecordDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ example: 'warden.login.succeeded' }) type!: string;
+  @ApiProperty({ nullable: true, type: String }) userId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) actorId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'public session handle' })
+  sessionId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ip!: string | null;
+  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) action!: string | null;
+  @ApiProperty({ nullable: true, type: String }) result!: string | null;
+  @ApiProperty({ nullable: true, type: String }) accountHash!: string | null;
+}
+
 /** An integer query parameter within bounds, or its default; anything else is 400. */
 export function queryInt(
   name: string,
