@@ -159,6 +159,11 @@ export type { PasskeyRecord } from './passkeys/passkey.store.js';
 export { TypeOrmPasskeyStore } from './passkeys/typeorm-passkey.store.js';
 export { MemoryPasskeyStore } from './passkeys/memory-passkey.store.js';
 
+// Metrics
+export { WardenMetrics } from './metrics/warden-metrics.js';
+export type { RouteObservation } from './metrics/warden-metrics.js';
+export type { MetricsOptions } from './metrics/metrics.options.js';
+
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
 export {
@@ -183,6 +188,7 @@ export {
   MfaInvalidException,
   MfaRequiredException,
 } from './errors/warden.exceptions.js';
-export type { WardenErrorBody } from './errors/warden.exceptions.js';
+export type { WardenErrorBody, WardenBackend } from './errors/warden.exceptions.js';
+export { WardenErrorObserver } from './errors/warden-error.observer.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
 export { ApiJsonBodyErrors } from './errors/api-error-responses.js';

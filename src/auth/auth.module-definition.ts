@@ -6,6 +6,7 @@ import type { AccessTokenOptions } from '../tokens/access-token.options.js';
 import type { AccountOptions } from '../account/account.options.js';
 import type { MfaOptions } from '../mfa/mfa.options.js';
 import type { PasskeyOptions } from '../passkeys/passkey.options.js';
+import type { MetricsOptions } from '../metrics/metrics.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 import type { RegisterThrottleOptions } from '../security/register-throttle.js';
@@ -83,6 +84,12 @@ export interface AuthModuleOptions {
    * `passkeys: true` beside `useFactory`.
    */
   passkeys?: PasskeyOptions;
+  /**
+   * Prometheus metrics: `GET /metrics` (open, or behind `token`) and the `warden_*` counters,
+   * gauges and route latency histogram ({@link MetricsOptions}). Omit and none of it is mounted;
+   * with `forRootAsync` also pass `metrics: true` beside `useFactory`.
+   */
+  metrics?: MetricsOptions;
 }
 
 export const {
@@ -104,4 +111,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   mfa?: boolean;
   /** Mount passkeys; the factory must then return `passkeys`. @default false */
   passkeys?: boolean;
+  /** Mount Prometheus metrics; the factory must then return `metrics`. @default false */
+  metrics?: boolean;
 };

@@ -172,21 +172,23 @@ export class AuthModule extends ConfigurableAuthModule {
       account: Boolean(options.account),
       mfa: Boolean(options.mfa),
       passkeys: Boolean(options.passkeys),
+      metrics: Boolean(options.metrics),
     });
   }
 
   /**
    * With options from a factory; pass `tokens: true` to mount bearer tokens, `account: true` the
-   * account lifecycle, `mfa: true` multi-factor authentication and `passkeys: true` passkeys
-   * (routes are fixed before the factory runs).
+   * account lifecycle, `mfa: true` multi-factor authentication, `passkeys: true` passkeys and
+   * `metrics: true` Prometheus metrics (routes are fixed before the factory runs).
    */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, account, mfa, passkeys, ...rest } = options;
+    const { tokens, account, mfa, passkeys, metrics, ...rest } = options;
     return withFeatures(super.forRootAsync(rest), {
       tokens: Boolean(tokens),
       account: Boolean(account),
       mfa: Boolean(mfa),
       passkeys: Boolean(passkeys),
+      metrics: Boolean(metrics),
     });
   }
 }

@@ -107,6 +107,7 @@ export class AppModule {
           account: true,
           mfa: true,
           passkeys: true,
+          metrics: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -134,6 +135,8 @@ export class AppModule {
               refreshGraceSeconds: config.env.REFRESH_TOKEN_GRACE_S,
             },
             reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
+            // GET /metrics: open without METRICS_TOKEN (keep it off the public network then).
+            metrics: { token: config.env.METRICS_TOKEN ?? null },
             passkeys: {
               store: new TypeOrmPasskeyStore(dataSource),
               rpId: config.env.WEBAUTHN_RP_ID ?? new URL(config.appUrl).hostname,
