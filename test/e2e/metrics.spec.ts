@@ -1,9 +1,12 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { PrometheusFamily } from 'parse-prometheus-text-format';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { TestApp } from '../support/app.js';
 import { ADAPTERS, sessionCookie, startTestApp } from '../support/app.js';
 import { TEST_REDIS_URL } from '../support/services.js';
+import { ROOT } from '../support/processes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const password = 'correct horse battery staple';
@@ -207,6 +210,25 @@ describe.each(ADAPTERS)('GET /metrics on %s', (adapter) => {
         const family = families.find((f) => f.name === name);
         expect({ name, type: family?.type }).toEqual({ name, type });
         expect(Number(family!.metrics[0].value)).toBeGreaterThanOrEqual(0);
+      }
+    });
+  });
+
+  describe('docs/grafana-dashboard.json', () => {
+    it('queries only metrics that GET /metrics serves', async () => {
+      const t = await startTestApp(adapter);
+      try {
+        const served = new Set((await scrape(t)).map((f) => f.name));
+        const dashboard = readFileSync(join(ROOT, 'docs', 'grafana-dashboard.json'), 'utf8');
+        const queried = new Set(
+          [...dashboard.matchAll(/warden_[a-z_]+/g)].map((m) =>
+            m[0].replace(/_(bucket|count)$/, ''),
+          ),
+        );
+        expect(queried.size).toBeGreaterThan(10);
+        expect([...queried].filter((name) => !served.has(name))).toEqual([]);
+      } finally {
+        await t.close();
       }
     });
   });
