@@ -169,6 +169,10 @@ export { AuditSink } from './audit/audit-sink.js';
 export { TypeOrmAuditSink } from './audit/typeorm-audit.sink.js';
 export { MemoryAuditSink } from './audit/memory-audit.sink.js';
 export type { MemoryAuditSinkOptions } from './audit/memory-audit.sink.js';
+// Metrics
+export { WardenMetrics } from './metrics/warden-metrics.js';
+export type { RouteObservation } from './metrics/warden-metrics.js';
+export type { MetricsOptions } from './metrics/metrics.options.js';
 
 // Errors
 export { WardenErrorCode } from './errors/error-codes.js';
@@ -194,6 +198,7 @@ export {
   MfaInvalidException,
   MfaRequiredException,
 } from './errors/warden.exceptions.js';
-export type { WardenErrorBody } from './errors/warden.exceptions.js';
+export type { WardenErrorBody, WardenBackend } from './errors/warden.exceptions.js';
+export { WardenErrorObserver } from './errors/warden-error.observer.js';
 export { WardenErrorResponseDto } from './errors/warden-error-response.dto.js';
 export { ApiJsonBodyErrors } from './errors/api-error-responses.js';

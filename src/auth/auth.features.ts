@@ -1,4 +1,6 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
+import { MODULE_METADATA } from '@nestjs/common/constants.js';
+import { APP_GUARD } from '@nestjs/core';
 import { AccountController } from './account.controller.js';
 import { AccountMail } from '../account/account-mail.js';
 import { resolveAccountOptions } from '../account/account.options.js';
@@ -39,10 +41,16 @@ import { MfaStore } from '../mfa/mfa.store.js';
 import { resolveMfaOptions } from '../mfa/mfa.options.js';
 import type { ResolvedMfaOptions } from '../mfa/mfa.options.js';
 import { WARDEN_MFA_OPTIONS } from '../mfa/mfa.tokens.js';
+import { WardenErrorObserver } from '../errors/warden-error.observer.js';
+import { resolveMetricsOptions } from '../metrics/metrics.options.js';
+import { WARDEN_METRICS_CONTROLLERS, WARDEN_METRICS_OPTIONS } from '../metrics/metrics.tokens.js';
+import { RouteTimerGuard } from '../metrics/route-timer.guard.js';
+import { WardenMetrics } from '../metrics/warden-metrics.js';
+import { MetricsController } from './metrics.controller.js';
 
 /** An optional part of `AuthModule`: mounted (routes, providers, exports) only when asked. */
 interface Feature {
-  option: 'tokens' | 'account' | 'mfa' | 'passkeys' | 'admin' | 'audit';
+  option: 'tokens' | 'account' | 'mfa' | 'passkeys' | 'admin' | 'audit' | 'metrics';
   controllers: Type[];
   providers: Provider[];
   exports: (Type | string)[];
@@ -55,6 +63,7 @@ const MOUNTED = {
   passkeys: 'passkeys are',
   admin: 'the admin API is',
   audit: 'the audit log is',
+  metrics: 'metrics are',
 } as const;
 
 /** A feature's options, required once the feature is mounted. */
@@ -209,12 +218,50 @@ const audit: Feature = {
   providers: [
     {
       provide: AuditLog,
-      inject: [AUTH_MODULE_OPTIONS, SecurityEvents, WARDEN_CLOCK],
-      useFactory: (options: AuthModuleOptions, events: SecurityEvents, clock: Clock) =>
-        new AuditLog(required(options, 'audit'), events, clock),
+      inject: [
+        AUTH_MODULE_OPTIONS,
+        SecurityEvents,
+        WARDEN_CLOCK,
+        { token: WardenMetrics, optional: true },
+      ],
+      useFactory: (
+        options: AuthModuleOptions,
+        events: SecurityEvents,
+        clock: Clock,
+        metrics?: WardenMetrics,
+      ) => {
+        const audit = required(options, 'audit');
+        // Dropped records also count in warden_audit_dropped_total when metrics are mounted.
+        const onDropped = (count: number) => {
+          metrics?.auditDropped(count);
+          audit.onDropped?.(count);
+        };
+        return new AuditLog({ ...audit, onDropped }, events, clock);
+      },
     },
   ],
   exports: [AuditLog],
+};
+
+/**
+ * Prometheus metrics: `GET /metrics`, {@link WardenMetrics} (also the exception filter's
+ * {@link WardenErrorObserver}) and the global {@link RouteTimerGuard} that times nest-warden's routes.
+ */
+const metrics: Feature = {
+  option: 'metrics',
+  controllers: [MetricsController],
+  providers: [
+    {
+      provide: WARDEN_METRICS_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: AuthModuleOptions) =>
+        resolveMetricsOptions(required(options, 'metrics')),
+    },
+    WardenMetrics,
+    { provide: WardenErrorObserver, useExisting: WardenMetrics },
+    { provide: APP_GUARD, useClass: RouteTimerGuard },
+  ],
+  exports: [WardenMetrics],
 };
 
 /** Adds each optional feature to the module when mounted; refuses options for unmounted ones. */
@@ -223,7 +270,7 @@ export function withFeatures(
   mounted: Record<Feature['option'], boolean>,
 ): DynamicModule {
   let result = module;
-  for (const feature of [tokens, account, mfa, passkeys, admin, audit]) {
+  for (const feature of [tokens, account, mfa, passkeys, admin, audit, metrics]) {
     const extra: Pick<Feature, 'controllers' | 'providers' | 'exports'> = mounted[feature.option]
       ? feature
       : { controllers: [], providers: [refuseUnmounted(feature.option)], exports: [] };
@@ -238,7 +285,25 @@ export function withFeatures(
   if (mounted.tokens && mounted.mfa) {
     result = { ...result, controllers: [...(result.controllers ?? []), MfaTokensController] };
   }
-  return result;
+  return mounted.metrics ? withTimedRoutes(result) : result;
+}
+
+/**
+ * Tells {@link RouteTimerGuard} which controllers are the module's own: those of its `@Module()`
+ * and those mounted above, whatever they are, `GET /metrics` excepted.
+ */
+function withTimedRoutes(module: DynamicModule): DynamicModule {
+  const declared = (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, module.module) ??
+    []) as Type[];
+  const timed = new Set([...declared, ...(module.controllers ?? [])]);
+  timed.delete(MetricsController);
+  return {
+    ...module,
+    providers: [
+      ...(module.providers ?? []),
+      { provide: WARDEN_METRICS_CONTROLLERS, useValue: timed },
+    ],
+  };
 }
 
 /** Fails the boot when the factory returns options for a feature that is not mounted. */

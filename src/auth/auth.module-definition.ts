@@ -7,6 +7,7 @@ import type { AccountOptions } from '../account/account.options.js';
 import type { AuditOptions } from '../audit/audit.options.js';
 import type { MfaOptions } from '../mfa/mfa.options.js';
 import type { PasskeyOptions } from '../passkeys/passkey.options.js';
+import type { MetricsOptions } from '../metrics/metrics.options.js';
 import type { AttemptStore } from '../security/attempt.store.js';
 import type { LoginThrottleOptions } from '../security/login-throttle.options.js';
 import type { RegisterThrottleOptions } from '../security/register-throttle.js';
@@ -97,6 +98,12 @@ export interface AuthModuleOptions {
    * `audit: true` beside `useFactory`.
    */
   audit?: AuditOptions;
+  /**
+   * Prometheus metrics: `GET /metrics` (open, or behind `token`) and the `warden_*` counters,
+   * gauges and route latency histogram ({@link MetricsOptions}). Omit and none of it is mounted;
+   * with `forRootAsync` also pass `metrics: true` beside `useFactory`.
+   */
+  metrics?: MetricsOptions;
 }
 
 export const {
@@ -122,4 +129,6 @@ export type AuthModuleAsyncOptions = typeof AUTH_MODULE_ASYNC_OPTIONS & {
   admin?: boolean;
   /** Mount the audit log; the factory must then return `audit`. @default false */
   audit?: boolean;
+  /** Mount Prometheus metrics; the factory must then return `metrics`. @default false */
+  metrics?: boolean;
 };

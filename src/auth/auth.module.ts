@@ -174,17 +174,18 @@ export class AuthModule extends ConfigurableAuthModule {
       passkeys: Boolean(options.passkeys),
       admin: Boolean(options.admin),
       audit: Boolean(options.audit),
+      metrics: Boolean(options.metrics),
     });
   }
 
   /**
    * With options from a factory; pass `tokens: true` to mount bearer tokens, `account: true` the
    * account lifecycle, `mfa: true` multi-factor authentication, `passkeys: true` passkeys,
-   * `admin: true` the admin API and `audit: true` the audit log (routes and providers are fixed
-   * before the factory runs).
+   * `admin: true` the admin API, `audit: true` the audit log and `metrics: true` Prometheus
+   * metrics (routes and providers are fixed before the factory runs).
    */
   static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    const { tokens, account, mfa, passkeys, admin, audit, ...rest } = options;
+    const { tokens, account, mfa, passkeys, admin, audit, metrics, ...rest } = options;
     return withFeatures(super.forRootAsync(rest), {
       tokens: Boolean(tokens),
       account: Boolean(account),
@@ -192,6 +193,7 @@ export class AuthModule extends ConfigurableAuthModule {
       passkeys: Boolean(passkeys),
       admin: Boolean(admin),
       audit: Boolean(audit),
+      metrics: Boolean(metrics),
     });
   }
 }

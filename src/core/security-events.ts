@@ -14,6 +14,13 @@ export const WardenEvent = {
   SESSION_EXPIRED: 'warden.session.expired',
   SESSION_EVICTED: 'warden.session.evicted',
   SESSION_CONTEXT_CHANGED: 'warden.session.context-changed',
+  /** A refresh token was exchanged for a new pair; `reason`: `rotation` or `grace`. */
+  TOKEN_REFRESHED: 'warden.token.refreshed',
+  /**
+   * A refresh was refused; `reason`: `invalid` (unknown, expired, malformed, user gone) or `reuse`
+   * (a spent token presented again: its family is revoked).
+   */
+  TOKEN_REFRESH_REJECTED: 'warden.token.refresh-rejected',
   PASSWORD_CHANGED: 'warden.password.changed',
   PASSWORD_REHASHED: 'warden.password.rehashed',
   PASSWORD_RESET_REQUESTED: 'warden.password.reset-requested',

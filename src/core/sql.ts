@@ -55,7 +55,10 @@ export class PortableSql {
     try {
       raw = await this.executor.query(text, values);
     } catch (error) {
-      throw new WardenUnavailableException('Database unavailable', { cause: error });
+      throw new WardenUnavailableException('Database unavailable', {
+        cause: error,
+        service: 'database',
+      });
     }
     if (!Array.isArray(raw)) return [];
     const wrapped = raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number';
@@ -95,7 +98,10 @@ export class PortableSql {
       });
     } catch (error) {
       if (failure && failure.error === error) throw error;
-      throw new WardenUnavailableException('Database unavailable', { cause: error });
+      throw new WardenUnavailableException('Database unavailable', {
+        cause: error,
+        service: 'database',
+      });
     }
   }
 }

@@ -1,8 +1,9 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import type { HttpException } from '@nestjs/common';
-import { Catch, Logger } from '@nestjs/common';
+import { Catch, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BodyParseFailure, bodyParseFailure } from './body-parse-failure.js';
+import { WardenErrorObserver } from './warden-error.observer.js';
 import { TooManyAttemptsException, WardenUnavailableException } from './warden.exceptions.js';
 
 /**
@@ -12,13 +13,17 @@ import { TooManyAttemptsException, WardenUnavailableException } from './warden.e
  * 413 `PAYLOAD_TOO_LARGE`, unsupported encoding or media type: 415 `UNSUPPORTED_MEDIA_TYPE`) and
  * a message that never quotes the body. Catches only those: every other error, the host app's
  * included, goes to the host app's filters or Nest's default. Registered by `AuthModule` as an
- * `APP_FILTER`, so host apps need not install it.
+ * `APP_FILTER`, so host apps need not install it. Tells the optional {@link WardenErrorObserver} of
+ * each 503 (the metrics).
  */
 @Catch(WardenUnavailableException, TooManyAttemptsException, BodyParseFailure)
 export class WardenExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Warden');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() private readonly observer?: WardenErrorObserver,
+  ) {}
 
   catch(exception: HttpException, host: ArgumentsHost) {
     const adapter = this.adapterHost.httpAdapter;
@@ -41,6 +46,7 @@ export class WardenExceptionFilter implements ExceptionFilter {
       this.logger.warn(
         `503 ${exception.message}${cause instanceof Error ? ` (cause: ${cause.name}: ${describe(cause)})` : ''}`,
       );
+      this.observer?.unavailable(exception);
     }
     adapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
     adapter.reply(response, exception.getResponse(), exception.getStatus());

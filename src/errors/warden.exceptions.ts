@@ -203,6 +203,9 @@ export class JsonOnlyException extends UnsupportedMediaTypeException {
   }
 }
 
+/** A backing service whose failure answers 503: Redis, the SQL database, the mail server. */
+export type WardenBackend = 'redis' | 'database' | 'smtp';
+
 /**
  * 503 with `Retry-After`: a backing service is down or too slow, or the hashing queue is full.
  * {@link WardenExceptionFilter} turns `retryAfterSeconds` into the `Retry-After` header.
@@ -211,9 +214,17 @@ export class WardenUnavailableException extends ServiceUnavailableException {
   /** Seconds the client should wait before retrying. */
   readonly retryAfterSeconds: number;
 
+  /** The backing service that failed (`warden_backend_errors_total{service}`); none: hashing busy. */
+  readonly service?: WardenBackend;
+
   constructor(
     message: string,
-    options: { code?: WardenErrorCode; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: {
+      code?: WardenErrorCode;
+      retryAfterSeconds?: number;
+      cause?: unknown;
+      service?: WardenBackend;
+    } = {},
   ) {
     super(
       body(
@@ -225,6 +236,7 @@ export class WardenUnavailableException extends ServiceUnavailableException {
       { cause: options.cause },
     );
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.service = options.service;
   }
 }
 

@@ -109,6 +109,7 @@ export class AppModule {
           passkeys: true,
           admin: true,
           audit: true,
+          metrics: true,
           inject: [DataSource, { token: EXAMPLE_REDIS_ADAPTERS, optional: true }],
           useFactory: (dataSource: DataSource, redis?: RedisAdapters) => ({
             sessionStore: redis?.sessionStore ?? new MemorySessionStore({ clock: options.clock }),
@@ -137,6 +138,8 @@ export class AppModule {
             },
             reauthMaxAgeSeconds: config.env.REAUTH_MAX_AGE_S,
             admin: { role: 'admin' },
+            // GET /metrics: open without METRICS_TOKEN (keep it off the public network then).
+            metrics: { token: config.env.METRICS_TOKEN ?? null },
             passkeys: {
               store: new TypeOrmPasskeyStore(dataSource),
               rpId: config.env.WEBAUTHN_RP_ID ?? new URL(config.appUrl).hostname,

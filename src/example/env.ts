@@ -70,6 +70,10 @@ const schema = z.object({
   WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
   WEBAUTHN_RP_NAME: z.string().min(1).max(100).default('nest-warden'),
   AUDIT_MAX_BUFFERED: int(10000, 1),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, 'use at least 16 printable characters without spaces')
+    .optional(),
 });
 
 /** Parsed environment, before secrets are resolved. */

@@ -49,6 +49,8 @@ export interface MailOutboxObserver {
   sent?(job: OutboxJob): void;
   /** The job was given up and kept as dead. */
   gaveUp?(job: OutboxJob, reason: string): void;
+  /** An attempt failed (rendering or sending; retried or given up): `error` as thrown. */
+  failed?(job: OutboxJob, error: unknown): void;
 }
 
 /** At most one "store unavailable" warning per this many ms of the clock. */
@@ -104,7 +106,7 @@ export class MailOutbox {
     }
   }
 
-  /** Reports what happens to jobs (sent, given up) to `observer`. */
+  /** Reports what happens to jobs (sent, failed attempts, given up) to `observer`. */
   observe(observer: MailOutboxObserver): void {
     this.observers.push(observer);
   }
@@ -224,6 +226,7 @@ export class MailOutbox {
   }
 
   private async failed(job: OutboxJob, error: unknown): Promise<void> {
+    for (const observer of this.observers) observer.failed?.(job, error);
     const reason = errorText(error, false);
     const { maxAttempts, maxAgeMs, baseRetryMs, maxRetryMs, leaseMs } = this.options;
     const attempt = `${job.attempts}/${maxAttempts}`;

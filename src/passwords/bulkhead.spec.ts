@@ -39,6 +39,7 @@ describe('Bulkhead', () => {
       await expect(bulkhead.run(async () => 'third')).rejects.toEqual(
         new BulkheadRejectedError('queue-full'),
       );
+      expect(bulkhead.rejected).toBe(1);
       gate.resolve();
       await first;
       await expect(second).resolves.toBe('queued');
@@ -54,6 +55,7 @@ describe('Bulkhead', () => {
         jest.advanceTimersByTime(501);
         await expect(waiting).rejects.toMatchObject({ reason: 'deadline' });
         expect(bulkhead.waiting).toBe(0);
+        expect(bulkhead.rejected).toBe(1);
         gate.resolve();
         await first;
         await expect(bulkhead.run(async () => 'ok')).resolves.toBe('ok');

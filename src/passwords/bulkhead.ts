@@ -18,6 +18,7 @@ interface Waiter {
  */
 export class Bulkhead {
   private running = 0;
+  private rejections = 0;
   private readonly queue: Waiter[] = [];
 
   constructor(
@@ -36,6 +37,11 @@ export class Bulkhead {
     return this.queue.length;
   }
 
+  /** Tasks refused since start (queue full or deadline passed), for metrics. */
+  get rejected(): number {
+    return this.rejections;
+  }
+
   /** Runs `task` when a slot is free; rejects with {@link BulkheadRejectedError} otherwise. */
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.acquire();
@@ -52,6 +58,7 @@ export class Bulkhead {
       return Promise.resolve();
     }
     if (this.queue.length >= this.maxQueued) {
+      this.rejections++;
       return Promise.reject(new BulkheadRejectedError('queue-full'));
     }
     return new Promise((resolve, reject) => {
@@ -63,6 +70,7 @@ export class Bulkhead {
         timer: setTimeout(() => {
           const index = this.queue.indexOf(waiter);
           if (index >= 0) this.queue.splice(index, 1);
+          this.rejections++;
           reject(new BulkheadRejectedError('deadline'));
         }, this.deadlineMs),
       };

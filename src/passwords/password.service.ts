@@ -94,9 +94,13 @@ export class PasswordService {
     return false;
   }
 
-  /** Hashes in flight and waiting now, for metrics. */
-  get load(): { active: number; waiting: number } {
-    return { active: this.bulkhead.active, waiting: this.bulkhead.waiting };
+  /**
+   * Hashes in flight and waiting now, and hashes refused (503 `HASHING_BUSY`) since start, for
+   * metrics.
+   */
+  get load(): { active: number; waiting: number; rejected: number } {
+    const { active, waiting, rejected } = this.bulkhead;
+    return { active, waiting, rejected };
   }
 
   private argonOptions() {

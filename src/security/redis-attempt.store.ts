@@ -248,7 +248,7 @@ export class RedisAttemptStore extends AttemptStore {
     try {
       return await withTimeout(command, this.timeoutMs, 'Redis call');
     } catch (error) {
-      throw new WardenUnavailableException(what, { cause: error });
+      throw new WardenUnavailableException(what, { cause: error, service: 'redis' });
     }
   }
 }

@@ -240,7 +240,10 @@ export class RedisSessionStore extends SessionStore {
     try {
       return await withTimeout(call, this.timeoutMs, 'Redis call');
     } catch (error) {
-      throw new WardenUnavailableException('Session store unavailable', { cause: error });
+      throw new WardenUnavailableException('Session store unavailable', {
+        cause: error,
+        service: 'redis',
+      });
     }
   }
 }

@@ -71,7 +71,7 @@ export class TokenService {
    */
   async refresh(refreshToken: string): Promise<TokenPair | null> {
     const found = await this.authenticator.refreshToken(refreshToken);
-    if (typeof found === 'string') return null;
+    if (typeof found === 'string') return this.rejected('invalid');
     if ('spent' in found) return this.spent(found.spent);
     const { session, user } = found;
     const now = this.clock.now();
@@ -86,6 +86,11 @@ export class TokenService {
       userId: user.id,
       sessionId: session.handle,
       reason: 'refresh',
+    });
+    this.events.emit(WardenEvent.TOKEN_REFRESHED, {
+      userId: user.id,
+      sessionId: session.handle,
+      reason: 'rotation',
     });
     return this.pair(user.id, session.handle, successor);
   }
@@ -115,16 +120,29 @@ export class TokenService {
    */
   private async spent(ref: SessionRef): Promise<TokenPair | null> {
     const marker = await this.sessions.spentMarker(ref);
-    if (!marker) return null;
+    if (!marker) return this.rejected('invalid');
     if (marker.successor && this.clock.now() - marker.spentAt <= this.lifetimes.graceMs) {
       // Grace: the same successor, but only while it is the family's current token and the
       // Authenticator still accepts it (live, not expired, user active at its authVersion).
       const successor = this.unseal(marker.successor);
       const current = successor ? await this.authenticator.refreshToken(successor) : 'malformed';
-      if (successor && typeof current !== 'string' && !('spent' in current))
+      if (successor && typeof current !== 'string' && !('spent' in current)) {
+        this.events.emit(WardenEvent.TOKEN_REFRESHED, {
+          userId: marker.userId,
+          sessionId: marker.handle,
+          reason: 'grace',
+        });
         return this.pair(marker.userId, marker.handle, successor);
+      }
     }
     await this.revokeFamily(marker, 'refresh-reuse');
+    return this.rejected('reuse', marker);
+  }
+
+  /** Reports a refused refresh (→ 401). */
+  private rejected(reason: 'invalid' | 'reuse', family?: { userId: string; handle: string }): null {
+    const fields = family ? { userId: family.userId, sessionId: family.handle } : {};
+    this.events.emit(WardenEvent.TOKEN_REFRESH_REJECTED, { ...fields, reason });
     return null;
   }
 

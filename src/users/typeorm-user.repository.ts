@@ -216,7 +216,10 @@ export class TypeOrmUserRepository extends UserRepository {
       if (error instanceof QueryFailedError && UNIQUE_VIOLATION.has(String(code))) {
         throw new EmailTakenException();
       }
-      throw new WardenUnavailableException('Database unavailable', { cause: error });
+      throw new WardenUnavailableException('Database unavailable', {
+        cause: error,
+        service: 'database',
+      });
     }
   }
 }
