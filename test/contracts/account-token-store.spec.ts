@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MemoryAccountTokenStore } from '../../src/account/memory-account-token.store.js';
 import { TypeOrmAccountTokenStore } from '../../src/account/typeorm-account-token.store.js';
 import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { describeAccountTokenStoreContract } from '../../src/testing/contracts/account-token-store.contract.js';
+import { onPostgres, onSqlite } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describeAccountTokenStoreContract('MemoryAccountTokenStore', () => ({
@@ -14,41 +12,13 @@ describeAccountTokenStoreContract('MemoryAccountTokenStore', () => ({
   destroy: async () => undefined,
 }));
 
-describeAccountTokenStoreContract('TypeOrmAccountTokenStore on PostgreSQL', () => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
-  return {
-    create: async () => {
-      const schema = await createTestSchema();
-      drop = schema.drop;
-      dataSource = await openDatabase(
-        { type: 'postgres', url: TEST_DATABASE_URL },
-        { schema: schema.schema },
-      );
-      return new TypeOrmAccountTokenStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      await drop();
-    },
-  };
-});
+describeAccountTokenStoreContract('TypeOrmAccountTokenStore on PostgreSQL', () =>
+  onPostgres((dataSource) => new TypeOrmAccountTokenStore(dataSource)),
+);
 
-describeAccountTokenStoreContract('TypeOrmAccountTokenStore on SQLite', () => {
-  let dataSource: DataSource;
-  let dir: string;
-  return {
-    create: async () => {
-      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
-      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'tokens.sqlite') });
-      return new TypeOrmAccountTokenStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeAccountTokenStoreContract('TypeOrmAccountTokenStore on SQLite', () =>
+  onSqlite((dataSource) => new TypeOrmAccountTokenStore(dataSource)),
+);
 
 describe('TypeOrmAccountTokenStore', () => {
   const record = {

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MemoryAuditSink } from '../../src/audit/memory-audit.sink.js';
 import { TypeOrmAuditSink } from '../../src/audit/typeorm-audit.sink.js';
 import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { describeAuditSinkContract } from '../../src/testing/contracts/audit-sink.contract.js';
+import { onPostgres, onSqlite } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describeAuditSinkContract('MemoryAuditSink', () => ({
@@ -14,41 +12,13 @@ describeAuditSinkContract('MemoryAuditSink', () => ({
   destroy: async () => undefined,
 }));
 
-describeAuditSinkContract('TypeOrmAuditSink on PostgreSQL', () => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
-  return {
-    create: async () => {
-      const schema = await createTestSchema();
-      drop = schema.drop;
-      dataSource = await openDatabase(
-        { type: 'postgres', url: TEST_DATABASE_URL },
-        { schema: schema.schema },
-      );
-      return new TypeOrmAuditSink(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      await drop();
-    },
-  };
-});
+describeAuditSinkContract('TypeOrmAuditSink on PostgreSQL', () =>
+  onPostgres((dataSource) => new TypeOrmAuditSink(dataSource)),
+);
 
-describeAuditSinkContract('TypeOrmAuditSink on SQLite', () => {
-  let dataSource: DataSource;
-  let dir: string;
-  return {
-    create: async () => {
-      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
-      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'audit.sqlite') });
-      return new TypeOrmAuditSink(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeAuditSinkContract('TypeOrmAuditSink on SQLite', () =>
+  onSqlite((dataSource) => new TypeOrmAuditSink(dataSource)),
+);
 
 const T0 = 1_765_000_000_000;
 const entry = (i: number) => ({

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { MemoryMfaStore } from '../../src/mfa/memory-mfa.store.js';
 import { TypeOrmMfaStore } from '../../src/mfa/typeorm-mfa.store.js';
 import { describeMfaStoreContract } from '../../src/testing/contracts/mfa-store.contract.js';
+import { onPostgres, onSqlite } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describeMfaStoreContract('MemoryMfaStore', () => ({
@@ -14,41 +12,13 @@ describeMfaStoreContract('MemoryMfaStore', () => ({
   destroy: async () => undefined,
 }));
 
-describeMfaStoreContract('TypeOrmMfaStore on PostgreSQL', () => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
-  return {
-    create: async () => {
-      const schema = await createTestSchema();
-      drop = schema.drop;
-      dataSource = await openDatabase(
-        { type: 'postgres', url: TEST_DATABASE_URL },
-        { schema: schema.schema },
-      );
-      return new TypeOrmMfaStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      await drop();
-    },
-  };
-});
+describeMfaStoreContract('TypeOrmMfaStore on PostgreSQL', () =>
+  onPostgres((dataSource) => new TypeOrmMfaStore(dataSource)),
+);
 
-describeMfaStoreContract('TypeOrmMfaStore on SQLite', () => {
-  let dataSource: DataSource;
-  let dir: string;
-  return {
-    create: async () => {
-      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
-      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'mfa.sqlite') });
-      return new TypeOrmMfaStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeMfaStoreContract('TypeOrmMfaStore on SQLite', () =>
+  onSqlite((dataSource) => new TypeOrmMfaStore(dataSource)),
+);
 
 describe('TypeOrmMfaStore', () => {
   describe('check', () => {

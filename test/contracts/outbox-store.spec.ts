@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { MemoryOutboxStore } from '../../src/mail/memory-outbox.store.js';
 import { TypeOrmOutboxStore } from '../../src/mail/typeorm-outbox.store.js';
 import { describeOutboxStoreContract } from '../../src/testing/contracts/outbox-store.contract.js';
+import { onPostgres, onSqlite } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describeOutboxStoreContract('MemoryOutboxStore', () => ({
@@ -14,41 +12,13 @@ describeOutboxStoreContract('MemoryOutboxStore', () => ({
   destroy: async () => undefined,
 }));
 
-describeOutboxStoreContract('TypeOrmOutboxStore on PostgreSQL', () => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
-  return {
-    create: async (clock) => {
-      const schema = await createTestSchema();
-      drop = schema.drop;
-      dataSource = await openDatabase(
-        { type: 'postgres', url: TEST_DATABASE_URL },
-        { schema: schema.schema },
-      );
-      return new TypeOrmOutboxStore(dataSource, clock);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      await drop();
-    },
-  };
-});
+describeOutboxStoreContract('TypeOrmOutboxStore on PostgreSQL', () =>
+  onPostgres((dataSource, clock) => new TypeOrmOutboxStore(dataSource, clock)),
+);
 
-describeOutboxStoreContract('TypeOrmOutboxStore on SQLite', () => {
-  let dataSource: DataSource;
-  let dir: string;
-  return {
-    create: async (clock) => {
-      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
-      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'outbox.sqlite') });
-      return new TypeOrmOutboxStore(dataSource, clock);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeOutboxStoreContract('TypeOrmOutboxStore on SQLite', () =>
+  onSqlite((dataSource, clock) => new TypeOrmOutboxStore(dataSource, clock)),
+);
 
 describe('TypeOrmOutboxStore', () => {
   describe('check', () => {

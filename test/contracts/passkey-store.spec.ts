@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
@@ -8,6 +5,7 @@ import { MemoryPasskeyStore } from '../../src/passkeys/memory-passkey.store.js';
 import type { PasskeyRecord } from '../../src/passkeys/passkey.store.js';
 import { TypeOrmPasskeyStore } from '../../src/passkeys/typeorm-passkey.store.js';
 import { describePasskeyStoreContract } from '../../src/testing/contracts/passkey-store.contract.js';
+import { onPostgres, onSqlite } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describePasskeyStoreContract('MemoryPasskeyStore', () => ({
@@ -15,41 +13,13 @@ describePasskeyStoreContract('MemoryPasskeyStore', () => ({
   destroy: async () => undefined,
 }));
 
-describePasskeyStoreContract('TypeOrmPasskeyStore on PostgreSQL', () => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
-  return {
-    create: async () => {
-      const schema = await createTestSchema();
-      drop = schema.drop;
-      dataSource = await openDatabase(
-        { type: 'postgres', url: TEST_DATABASE_URL },
-        { schema: schema.schema },
-      );
-      return new TypeOrmPasskeyStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      await drop();
-    },
-  };
-});
+describePasskeyStoreContract('TypeOrmPasskeyStore on PostgreSQL', () =>
+  onPostgres((dataSource) => new TypeOrmPasskeyStore(dataSource)),
+);
 
-describePasskeyStoreContract('TypeOrmPasskeyStore on SQLite', () => {
-  let dataSource: DataSource;
-  let dir: string;
-  return {
-    create: async () => {
-      dir = mkdtempSync(join(tmpdir(), 'warden-sqlite-'));
-      dataSource = await openDatabase({ type: 'sqlite', path: join(dir, 'passkeys.sqlite') });
-      return new TypeOrmPasskeyStore(dataSource);
-    },
-    destroy: async () => {
-      await dataSource.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describePasskeyStoreContract('TypeOrmPasskeyStore on SQLite', () =>
+  onSqlite((dataSource) => new TypeOrmPasskeyStore(dataSource)),
+);
 
 describe('TypeOrmPasskeyStore', () => {
   describe('check', () => {
