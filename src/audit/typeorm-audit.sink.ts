@@ -110,7 +110,8 @@ export class TypeOrmAuditSink extends AuditSink {
       .map((_, i) => `(${Array.from({ length: 11 }, (__, c) => `$${i * 11 + c + 1}`).join(', ')})`)
       .join(', ');
     await sql.rows(
-      `INSERT INTO ${this.table} (${COLUMNS}) VALUES ${values}`,
+      // A retry of a batch whose commit was lost on the way back must not stall on the ids.
+      `INSERT INTO ${this.table} (${COLUMNS}) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
       records.flatMap((r) => [
         r.id,
         r.at,

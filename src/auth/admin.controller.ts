@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
-  Optional,
   Param,
   Patch,
   Post,
@@ -21,12 +19,14 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuditLog } from '../audit/audit-log.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { ApiJsonBodyErrors } from '../errors/api-error-responses.js';
 import { WardenErrorResponseDto } from '../errors/warden-error-response.dto.js';
-import { SelfLockoutException, UserNotFoundException } from '../errors/warden.exceptions.js';
-import { MfaService } from '../mfa/mfa.service.js';
+import {
+  SelfLockoutException,
+  UserNotFoundException,
+  ValidationFailedException,
+} from '../errors/warden.exceptions.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { JsonBodyGuard } from '../security/json-body.guard.js';
 import { SessionService } from '../session/session.service.js';
@@ -37,13 +37,7 @@ import { UsersService } from '../users/users.service.js';
 import { WARDEN_ADMIN_ROLE } from './auth.constants.js';
 import { Auth } from './decorators/auth.decorators.js';
 import { CurrentUser } from './decorators/current.decorators.js';
-import {
-  AdminUserPatchDto,
-  AdminUserResponseDto,
-  AuditRecordDto,
-  queryInt,
-  queryString,
-} from './dto/admin.dto.js';
+import { AdminUserPatchDto, AdminUserResponseDto, queryInt, queryString } from './dto/admin.dto.js';
 import { AdminGuard } from './guards/admin.guard.js';
 import { NoStoreGuard } from './guards/no-store.guard.js';
 import { wardenValidationPipe } from './validation.js';
@@ -65,8 +59,6 @@ export class AdminController {
     private readonly throttle: LoginThrottle,
     private readonly events: SecurityEvents,
     @Inject(WARDEN_ADMIN_ROLE) private readonly role: string,
-    @Optional() private readonly mfa?: MfaService,
-    @Optional() private readonly auditLog?: AuditLog,
   ) {}
 
   @Get('users')
@@ -108,6 +100,9 @@ export class AdminController {
     @Param('id') id: string,
     @Body(wardenValidationPipe) body: AdminUserPatchDto,
   ): Promise<AdminUserResponseDto> {
+    if (body.roles === undefined && body.isActive === undefined) {
+      throw new ValidationFailedException(['give roles, isActive or both']);
+    }
     let user = await this.found(id);
     const self = user.id === admin.id;
     if (self && ((body.roles && !body.roles.includes(this.role)) || body.isActive === false)) {
@@ -117,11 +112,12 @@ export class AdminController {
     if (body.roles) user = (await this.users.setRoles(user.id, body.roles)) ?? user;
     if (body.isActive === false && user.isActive) {
       user = (await this.users.deactivate(user.id)) ?? user;
-      await this.sessions.revokeAll(user.id);
+      this.revoked(user.id, await this.sessions.revokeAll(user.id));
     } else if (body.isActive === true && !user.isActive) {
       user = (await this.users.activate(user.id)) ?? user;
     }
-    this.audit(admin, user.id, body.roles ? 'roles' : 'activity', 'success');
+    const action = [body.roles && 'roles', body.isActive !== undefined && 'activity'];
+    this.audit(admin, user.id, action.filter(Boolean).join('+'), 'success');
     return this.detail(user);
   }
 
@@ -133,13 +129,7 @@ export class AdminController {
   @ApiNotFoundResponse(NOT_FOUND)
   async signOut(@CurrentUser() admin: CachedUser, @Param('id') id: string): Promise<void> {
     const user = await this.found(id);
-    for (const old of await this.sessions.revokeAll(user.id)) {
-      this.events.emit(WardenEvent.SESSION_REVOKED, {
-        userId: user.id,
-        sessionId: old.handle,
-        reason: 'admin',
-      });
-    }
+    this.revoked(user.id, await this.sessions.revokeAll(user.id));
     this.audit(admin, user.id, 'sign-out', 'success');
   }
 
@@ -155,44 +145,18 @@ export class AdminController {
     this.audit(admin, user.id, 'unlock', 'success');
   }
 
-  @Delete('users/:id/mfa')
-  @HttpCode(204)
-  @Auth({ recent: true })
-  @ApiOperation({
-    summary: "Reset the user's MFA (lost device): off, secret and recovery codes gone, signed out",
-  })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse(NOT_FOUND)
-  async resetMfa(@CurrentUser() admin: CachedUser, @Param('id') id: string): Promise<void> {
-    const user = await this.found(id);
-    if (!this.mfa) throw new UserNotFoundException();
-    await this.mfa.reset(user.id);
-    this.audit(admin, user.id, 'mfa-reset', 'success');
+  private revoked(userId: string, sessions: { handle: string }[]): void {
+    for (const old of sessions) {
+      this.events.emit(WardenEvent.SESSION_REVOKED, {
+        userId,
+        sessionId: old.handle,
+        reason: 'admin',
+      });
+    }
   }
 
-  @Get('audit')
-  @Auth()
-  @ApiOperation({ summary: 'The audit log, newest first (with audit mounted)' })
-  @ApiQuery({ name: 'userId', required: false, description: 'as subject or as the acting admin' })
-  @ApiQuery({ name: 'limit', required: false, description: '1..100, default 50' })
-  @ApiQuery({ name: 'before', required: false, description: 'ms since the epoch: older only' })
-  @ApiOkResponse({ type: [AuditRecordDto] })
-  @ApiJsonBodyErrors('VALIDATION_FAILED: userId, limit or before out of range')
-  async auditRecords(@Query() query: Record<string, unknown>): Promise<AuditRecordDto[]> {
-    if (!this.auditLog) throw new NotFoundException();
-    const text = (name: string) => queryString(name, query[name], 64);
-    const records = await this.auditLog.read({
-      userId: text('userId'),
-      limit: text('limit'),
-      before: text('before'),
-    });
-    return records.map((record) => ({ ...record, at: new Date(record.at).toISOString() }));
-  }
-
-  private async found(id: string): Promise<UserRecord> {
-    const user = await this.users.findById(id);
-    if (!user) throw new UserNotFoundException();
-    return user;
+  private found(id: string): Promise<UserRecord> {
+    return findUser(this.users, id);
   }
 
   private async detail(user: UserRecord): Promise<AdminUserResponseDto> {
@@ -211,6 +175,24 @@ export class AdminController {
     action: string,
     result: 'success' | 'refused',
   ): void {
-    this.events.emit(WardenEvent.ADMIN_ACTION, { actorId: admin.id, userId, action, result });
+    adminAction(this.events, admin, userId, action, result);
   }
+}
+
+/** The user with this id, or 404 `USER_NOT_FOUND`. */
+export async function findUser(users: UsersService, id: string): Promise<UserRecord> {
+  const user = await users.findById(id);
+  if (!user) throw new UserNotFoundException();
+  return user;
+}
+
+/** Emits `warden.admin.action`: the admin, the target, the action and its result. */
+export function adminAction(
+  events: SecurityEvents,
+  admin: CachedUser,
+  userId: string,
+  action: string,
+  result: 'success' | 'refused',
+): void {
+  events.emit(WardenEvent.ADMIN_ACTION, { actorId: admin.id, userId, action, result });
 }

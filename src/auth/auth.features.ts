@@ -24,9 +24,10 @@ import { JwksController } from './jwks.controller.js';
 import { TokensController } from './tokens.controller.js';
 import { MfaController } from './mfa.controller.js';
 import { AdminController } from './admin.controller.js';
+import { AdminAuditController, AdminMfaController } from './admin-extras.controller.js';
 import { AdminGuard } from './guards/admin.guard.js';
 import { WARDEN_ADMIN_ROLE } from './auth.constants.js';
-import { PasskeysController } from './passkeys.controller.js';
+import { PasskeyMfaController, PasskeysController } from './passkeys.controller.js';
 import { PasskeyService } from '../passkeys/passkey.service.js';
 import { PasskeyStore } from '../passkeys/passkey.store.js';
 import { resolvePasskeyOptions } from '../passkeys/passkey.options.js';
@@ -281,10 +282,15 @@ export function withFeatures(
       exports: [...(result.exports ?? []), ...extra.exports],
     };
   }
-  // The MFA step of token logins exists only with both.
-  if (mounted.tokens && mounted.mfa) {
-    result = { ...result, controllers: [...(result.controllers ?? []), MfaTokensController] };
-  }
+  // Routes that need two features exist only with both.
+  const pairs: [boolean, Type][] = [
+    [mounted.tokens && mounted.mfa, MfaTokensController],
+    [mounted.passkeys && mounted.mfa, PasskeyMfaController],
+    [mounted.admin && mounted.mfa, AdminMfaController],
+    [mounted.admin && mounted.audit, AdminAuditController],
+  ];
+  const both = pairs.filter(([on]) => on).map(([, controller]) => controller);
+  result = { ...result, controllers: [...(result.controllers ?? []), ...both] };
   return mounted.metrics ? withTimedRoutes(result) : result;
 }
 

@@ -1,4 +1,5 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { WardenUnavailableException } from '../errors/warden.exceptions.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
 import { HttpContext } from '../core/http-context.js';
 import type { WardenRequest } from './warden-request.js';
@@ -44,6 +45,8 @@ export interface MfaTokenChallenge {
  */
 @Injectable()
 export class LoginService {
+  private readonly logger = new Logger('WardenLogin');
+
   constructor(
     private readonly sessions: SessionService,
     private readonly users: UsersService,
@@ -65,10 +68,11 @@ export class LoginService {
     options: { rememberMe?: boolean } = {},
   ): Promise<CookieLogin> {
     this.account?.assertMayLogIn(user);
-    if (this.mfa && user.mfaEnabled) {
+    if (user.mfaEnabled) {
+      const mfa = this.mfaOrFail();
       const pending = this.pending(user, request, 'cookie', options.rememberMe);
       return {
-        setCookie: this.mfa.cookie.serialize(pending, this.mfa.ttlSeconds),
+        setCookie: mfa.cookie.serialize(pending, mfa.ttlSeconds),
         body: { mfaRequired: true },
       };
     }
@@ -134,7 +138,7 @@ export class LoginService {
     request: WardenRequest,
   ): Promise<TokenPair | MfaTokenChallenge> {
     this.account?.assertMayLogIn(user);
-    if (this.mfa && user.mfaEnabled) {
+    if (user.mfaEnabled) {
       return { mfaRequired: true, mfaToken: this.pending(user, request, 'token') };
     }
     return this.tokenSession(user, request);
@@ -187,8 +191,17 @@ export class LoginService {
     return mfa.start(user, context, kind, { rememberMe, newClient: request.wardenNewClient });
   }
 
+  /**
+   * The MFA step; a user with MFA on and the feature not mounted fails closed (503, and an error
+   * in the log), never a login on the password alone.
+   */
   private mfaOrFail(): MfaLogins {
-    if (!this.mfa) throw new Error('nest-warden: the MFA step needs AuthModule `mfa`');
+    if (!this.mfa) {
+      this.logger.error(
+        "A user with MFA on tried to sign in but AuthModule has no `mfa` option: mount it (or reset the user's MFA)",
+      );
+      throw new WardenUnavailableException('Multi-factor authentication is not available');
+    }
     return this.mfa;
   }
 

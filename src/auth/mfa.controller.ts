@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -35,6 +36,10 @@ const MFA_INVALID = {
   type: WardenErrorResponseDto,
   description: 'MFA_INVALID: wrong, replayed or used code (counted like a failed password)',
 };
+const ALREADY = {
+  type: WardenErrorResponseDto,
+  description: 'MFA_ALREADY_ENABLED: turn MFA off first (with a code), then set it up again',
+};
 const TOO_MANY = {
   type: WardenErrorResponseDto,
   description: 'TOO_MANY_ATTEMPTS or ACCOUNT_LOCKED; see Retry-After',
@@ -59,6 +64,7 @@ export class MfaController {
     summary: 'Start TOTP enrolment: a new secret (pending until confirmed) and its QR code',
   })
   @ApiOkResponse({ type: TotpSetupResponseDto })
+  @ApiConflictResponse(ALREADY)
   setup(@CurrentUser() user: CachedUser): Promise<TotpSetupResponseDto> {
     return this.mfa.setup(user);
   }
@@ -74,6 +80,7 @@ export class MfaController {
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
   @ApiJsonBodyErrors()
   @ApiUnauthorizedResponse(MFA_INVALID)
+  @ApiConflictResponse(ALREADY)
   @ApiTooManyRequestsResponse(TOO_MANY)
   async confirm(
     @CurrentUser() user: CachedUser,

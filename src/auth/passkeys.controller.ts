@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Optional,
   Param,
   Patch,
   Post,
@@ -72,7 +71,6 @@ export class PasskeysController {
     private readonly passkeys: PasskeyService,
     private readonly logins: LoginService,
     private readonly http: HttpContext,
-    @Optional() private readonly mfa?: MfaLogins,
   ) {}
 
   @Post('passkeys/register/options')
@@ -177,6 +175,27 @@ export class PasskeysController {
     return login.body;
   }
 
+  @Post('reauth/passkey/options')
+  @HttpCode(200)
+  @Auth()
+  @ApiOperation({ summary: 'Options to confirm it is you with one of your passkeys (step-up)' })
+  @ApiOkResponse(OPTIONS)
+  reauthOptions(@CurrentUser() user: CachedUser): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.passkeys.assertionOptions('reauth', user);
+  }
+}
+
+/** `POST /auth/login/mfa/passkey/options`: mounted with both `passkeys` and `mfa`. */
+@ApiTags('passkeys')
+@Controller('auth')
+@UseGuards(NoStoreGuard)
+export class PasskeyMfaController {
+  constructor(
+    private readonly passkeys: PasskeyService,
+    private readonly mfa: MfaLogins,
+    private readonly http: HttpContext,
+  ) {}
+
   @Post('login/mfa/passkey/options')
   @Public()
   @HttpCode(200)
@@ -195,18 +214,8 @@ export class PasskeysController {
     @Req() request: WardenRequest,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
     assertEmptyBody(body);
-    if (!this.mfa) throw new PasskeyInvalidException();
     const value = this.mfa.cookie.read(request.headers.cookie);
     const pending = this.mfa.peek(value, this.http.clientContext(request), 'cookie');
     return this.passkeys.assertionOptions('second-factor', { id: pending.userId });
-  }
-
-  @Post('reauth/passkey/options')
-  @HttpCode(200)
-  @Auth()
-  @ApiOperation({ summary: 'Options to confirm it is you with one of your passkeys (step-up)' })
-  @ApiOkResponse(OPTIONS)
-  reauthOptions(@CurrentUser() user: CachedUser): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    return this.passkeys.assertionOptions('reauth', user);
   }
 }

@@ -1,5 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { WardenUnavailableException } from '../errors/warden.exceptions.js';
+import {
+  ValidationFailedException,
+  WardenUnavailableException,
+} from '../errors/warden.exceptions.js';
 
 /** What runs the statements: the DataSource, or a transaction's EntityManager. */
 type Executor = Pick<EntityManager, 'query'>;
@@ -55,6 +58,11 @@ export class PortableSql {
     try {
       raw = await this.executor.query(text, values);
     } catch (error) {
+      // SQLSTATE class 22 (data exception: a NUL byte, a value too long) is the input's fault.
+      const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+      if (typeof code === 'string' && code.startsWith('22')) {
+        throw new ValidationFailedException(['a value cannot be stored as given']);
+      }
       throw new WardenUnavailableException('Database unavailable', {
         cause: error,
         service: 'database',

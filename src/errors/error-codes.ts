@@ -65,6 +65,11 @@ export const WardenErrorCode = {
   SELF_LOCKOUT: 'SELF_LOCKOUT',
   /** 404: no such user. */
   USER_NOT_FOUND: 'USER_NOT_FOUND',
+  /**
+   * 409: TOTP is already on: a new secret would replace the factor without proving it; turn it
+   * off first (`POST /auth/mfa/disable` with a code or a recovery code), then set up again.
+   */
+  MFA_ALREADY_ENABLED: 'MFA_ALREADY_ENABLED',
   /** 403: the route needs a user with multi-factor authentication on. */
   MFA_REQUIRED: 'MFA_REQUIRED',
   /** 403: the operation needs a recent password (or MFA, passkey) step: `POST /auth/reauth`. */

@@ -123,6 +123,20 @@ export class UserNotFoundException extends NotFoundException {
   }
 }
 
+/** 409 `MFA_ALREADY_ENABLED`: see {@link WardenErrorCode.MFA_ALREADY_ENABLED}. */
+export class MfaAlreadyEnabledException extends ConflictException {
+  constructor() {
+    super(
+      body(
+        409,
+        'Conflict',
+        WardenErrorCode.MFA_ALREADY_ENABLED,
+        'Multi-factor authentication is on: turn it off with a code first, then set it up again',
+      ),
+    );
+  }
+}
+
 /** 403 `MFA_REQUIRED`: the route is for users with multi-factor authentication on. */
 export class MfaRequiredException extends ForbiddenException {
   constructor() {

@@ -20,6 +20,8 @@ export const LABELS = {
     'refresh-reuse',
     'deactivated',
     'auth-version',
+    'admin',
+    'mfa-reset',
     'other',
   ],
   expired: ['idle', 'absolute', 'other'],

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '../core/clock.js';
 import { WARDEN_CLOCK } from '../core/clock.js';
 import { SecurityEvents, WardenEvent } from '../core/security-events.js';
-import { MfaInvalidException, SessionInvalidException } from '../errors/warden.exceptions.js';
+import {
+  MfaAlreadyEnabledException,
+  MfaInvalidException,
+  SessionInvalidException,
+} from '../errors/warden.exceptions.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { SessionService } from '../session/session.service.js';
 import type { CachedUser } from '../users/user-cache.js';
@@ -55,8 +59,12 @@ export class MfaService {
     @Inject(WARDEN_CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** A new pending secret (replacing a pending one); MFA is on only once it is confirmed. */
+  /**
+   * A new pending secret (replacing a pending one); MFA is on only once it is confirmed. 409
+   * `MFA_ALREADY_ENABLED` while it is on: replacing the factor needs the factor (disable first).
+   */
   async setup(user: CachedUser): Promise<TotpSetup> {
+    if (user.mfaEnabled) throw new MfaAlreadyEnabledException();
     const secret = generateTotpSecret();
     await this.store.setPendingTotp(
       user.id,
@@ -78,6 +86,7 @@ export class MfaService {
     code: string,
     ip: string | null,
   ): Promise<MfaChange<string[]>> {
+    if (user.mfaEnabled) throw new MfaAlreadyEnabledException();
     const factor = await this.store.getTotp(user.id);
     const pending = factor?.pending;
     const matched = await this.throttle.check(user.email, ip, async () =>

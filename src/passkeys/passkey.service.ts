@@ -33,6 +33,12 @@ import { WARDEN_PASSKEY_OPTIONS } from './passkeys.tokens.js';
 /** WebAuthn caps credential ids at 1023 bytes: 1364 base64url characters (the column's width). */
 const MAX_CREDENTIAL_ID = 1364;
 
+/** A credential id as a response may carry it: base64url only, never a byte the database refuses. */
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1364}$/;
+
+/** Passkey ids are UUIDs: anything else names no passkey and is never queried. */
+const PASSKEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The transports WebAuthn defines; anything else an authenticator reports is dropped. */
 const TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
 
@@ -141,11 +147,13 @@ export class PasskeyService {
 
   /** Renames the user's passkey; false when it is not the user's. */
   rename(userId: string, id: string, name: string): Promise<boolean> {
+    if (!PASSKEY_ID.test(id)) return Promise.resolve(false);
     return this.store.rename(userId, id, name.trim() || 'Passkey');
   }
 
   /** Deletes the user's passkey; false when it is not the user's. */
   async remove(userId: string, id: string): Promise<boolean> {
+    if (!PASSKEY_ID.test(id)) return false;
     const removed = await this.store.delete(userId, id);
     if (removed) this.events.emit(WardenEvent.PASSKEY_REMOVED, { userId });
     return removed;
@@ -183,7 +191,7 @@ export class PasskeyService {
     ip: string | null,
   ): Promise<UserRecord | null> {
     const id: unknown = response?.id;
-    const credentialId = typeof id === 'string' && id.length <= MAX_CREDENTIAL_ID ? id : '';
+    const credentialId = typeof id === 'string' && CREDENTIAL_ID.test(id) ? id : '';
     const passkey = credentialId ? await this.store.findByCredentialId(credentialId) : null;
     const owner = passkey ? await this.users.findById(passkey.userId) : null;
     // Counted on the owner's account; an unknown credential on its own (and on the IP).

@@ -111,11 +111,17 @@ export class LoginThrottle {
     return (await this.checkClient(email, ip, verify)).result;
   }
 
-  /** {@link check}, also telling whether the client had succeeded on this account before. */
+  /**
+   * {@link check}, also telling whether the client had succeeded on this account before. With
+   * `partial(result)` true, a right answer is only the first of two steps (a password before an
+   * MFA code): the attempt is neither a failure nor a success (no known-client marker, no reset
+   * of the account's failures); the second step's own counted check settles that.
+   */
   async checkClient<T>(
     email: string,
     ip: string | null,
     verify: () => Promise<T | null>,
+    partial: (result: T) => boolean = () => false,
   ): Promise<{ result: T | null; knownClient: boolean }> {
     const attempt = await this.begin(email, ip);
     let result: T | null;
@@ -126,6 +132,7 @@ export class LoginThrottle {
       throw error;
     }
     if (result === null) await attempt.failed();
+    else if (partial(result)) await attempt.cancel().catch(() => undefined);
     else await attempt.succeeded().catch(() => undefined);
     return { result, knownClient: attempt.knownClient };
   }

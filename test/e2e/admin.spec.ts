@@ -83,7 +83,14 @@ describe.each(ADAPTERS)('The admin API on %s', (adapter) => {
     expect(literal.body.map((u: { email: string }) => u.email)).toEqual([
       `pfx%three-${adapter}@search.test`,
     ]);
-    for (const query of ['limit=0', 'limit=101', 'limit=x', 'offset=-1', `q=${'a'.repeat(300)}`]) {
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'limit=x',
+      'offset=-1',
+      `q=${'a'.repeat(300)}`,
+      'q=a%00b',
+    ]) {
       const res = await as(root, 'get', `/admin/users?${query}`);
       expect({ query, status: res.status, code: res.body.code }).toEqual({
         query,

@@ -115,6 +115,12 @@ describe.each(ADAPTERS)('Multi-factor authentication on %s', (adapter) => {
       expect(JSON.stringify(me.body)).not.toContain(secret);
     });
 
+    it('refuses a new setup while MFA is on: replacing the factor needs the factor', async () => {
+      const { session } = await enrolled();
+      const res = await as(session, '/auth/mfa/totp/setup').expect(409);
+      expect(res.body.code).toBe('MFA_ALREADY_ENABLED');
+    });
+
     it('needs recent auth to set up, and a code step-up counts as recent', async () => {
       const { secret, session } = await enrolled();
       clock.advanceSeconds(301);
@@ -160,6 +166,36 @@ describe.each(ADAPTERS)('Multi-factor authentication on %s', (adapter) => {
       const after = await mfaStep(cookie, { code: code(secret) });
       expect([401, 429]).toContain(after.status);
       expect(sessionCookie(after)).toBeUndefined();
+    });
+
+    it('counts wrong codes of a new client on the account: the password step is no success', async () => {
+      const proxied = await start({ TRUST_PROXY: '1' });
+      others.push(proxied);
+      const { email } = await enrolled(proxied);
+      const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+      const statuses: number[] = [];
+      // Someone with the password, from another network, guessing codes through fresh pending
+      // logins: the account's limit (5) stops it, long before the IP's (50).
+      for (let round = 0; round < 4 && !statuses.includes(429); round++) {
+        const step = await request(proxied.server)
+          .post('/auth/login')
+          .set(from('198.51.100.9'))
+          .send({ email, password });
+        if (step.status === 429) {
+          statuses.push(429);
+          break;
+        }
+        for (let i = 0; i < 3; i++) {
+          const res = await request(proxied.server)
+            .post('/auth/login/mfa')
+            .set(from('198.51.100.9'))
+            .set('Cookie', pendingCookie(step)!)
+            .send({ code: '000000' });
+          statuses.push(res.status);
+        }
+      }
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     });
 
     it('refuses a replayed code, also on another instance, and accepts ±1 step but not ±2', async () => {

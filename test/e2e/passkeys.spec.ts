@@ -209,6 +209,21 @@ describe.each(ADAPTERS)('Passkeys in headless Chromium on %s', (adapter) => {
     await as(s, 'post', '/auth/mfa/recovery-codes').expect(200);
   });
 
+  it('answers bad bytes with 4xx, never a 503', async () => {
+    const { session, passkeyId } = await withPasskey();
+    const nul = await passkeyLogin({
+      id: 'a\u0000b',
+      rawId: 'a',
+      type: 'public-key',
+      response: {},
+    });
+    expect(nul.status).toBe(401);
+    await as(session, 'patch', `/auth/passkeys/${passkeyId}`)
+      .send({ name: 'a\u0000b' })
+      .expect(400);
+    await as(session, 'delete', '/auth/passkeys/a%00b').expect(404);
+  });
+
   it('reports the browser that ran these tests', () => {
     expect(browser.version()).toMatch(/^\d+\./);
   });

@@ -75,11 +75,18 @@ export function queryInt(
   return number;
 }
 
+/** Whether a string holds a control character (a NUL byte, a newline, ...). */
+function hasControlCharacter(value: string): boolean {
+  return /\p{Cc}/u.test(value);
+}
+
 /** An optional string query parameter of at most `max` characters, else 400. */
 export function queryString(name: string, value: unknown, max: number): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > max) {
-    throw new ValidationFailedException([`${name} must be a string of at most ${max} characters`]);
+  if (typeof value !== 'string' || value.length > max || hasControlCharacter(value)) {
+    throw new ValidationFailedException([
+      `${name} must be a string of at most ${max} characters, without control characters`,
+    ]);
   }
   return value;
 }

@@ -102,5 +102,5 @@ export function mfaProof(body: {
 
 /** A `code` field that may hold either: six digits are a TOTP code, anything else a recovery code. */
 export function anyMfaCode(code: string): MfaProof {
-  return /^\s*\d{6}\s*$/.test(code) ? { code } : { recoveryCode: code };
+  return /^\s*\d{3}\s?\d{3}\s*$/.test(code) ? { code } : { recoveryCode: code };
 }

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ValidationFailedException } from '../../errors/warden.exceptions.js';
+
+/** No control characters (a NUL byte, a newline): what a display name may hold. */
+const PRINTABLE = /^\P{Cc}*$/u;
 
 /** Body of `POST /auth/passkeys/register`. */
 export class PasskeyRegisterDto {
@@ -16,6 +19,7 @@ export class PasskeyRegisterDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @Matches(PRINTABLE, { message: 'name must not hold control characters' })
   name?: string;
 }
 
@@ -36,6 +40,7 @@ export class PasskeyRenameDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @Matches(PRINTABLE, { message: 'name must not hold control characters' })
   name!: string;
 }
 

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { MfaLogins } from '../../mfa/mfa-logins.js';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import { InvalidCredentialsException } from '../../errors/warden.exceptions.js';
@@ -22,6 +23,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
     private readonly events: SecurityEvents,
     private readonly throttle: LoginThrottle,
     private readonly http: HttpContext,
+    @Optional() private readonly mfa?: MfaLogins,
   ) {
     super({
       usernameField: 'email',
@@ -38,8 +40,12 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
     const ip = this.http.clientIp(request);
     // Counted before the password is checked (429 past the limits); given back when right or
     // when a backing service failed, so only wrong credentials count.
-    const { result: user, knownClient } = await this.throttle.checkClient(account, ip, () =>
-      this.users.verifyCredentials(account, password),
+    // For a user with MFA the password is only half a login: the code's check settles the rest.
+    const { result: user, knownClient } = await this.throttle.checkClient(
+      account,
+      ip,
+      () => this.users.verifyCredentials(account, password),
+      (found) => found.mfaEnabled && this.mfa !== undefined,
     );
     if (!user) {
       this.events.emit(WardenEvent.LOGIN_FAILED, {
