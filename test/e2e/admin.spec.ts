@@ -62,6 +62,31 @@ describe.each(ADAPTERS)('The admin API on %s', (adapter) => {
     expect(res.body.code).toBe('FORBIDDEN_ROLE');
   });
 
+  it('answers every route 401 without a credential and 404 for an unknown user', async () => {
+    const root = await admin();
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const routes = [
+      ['get', `/admin/users/${unknown}`],
+      ['patch', `/admin/users/${unknown}`],
+      ['delete', `/admin/users/${unknown}/sessions`],
+      ['post', `/admin/users/${unknown}/unlock`],
+      ['delete', `/admin/users/${unknown}/mfa`],
+    ] as const;
+    for (const [method, path] of routes) {
+      expect({ path, status: (await request(a.server)[method](path)).status }).toEqual({
+        path,
+        status: 401,
+      });
+      const res = await as(root, method, path).send(method === 'patch' ? { isActive: true } : {});
+      expect({ path, status: res.status, code: res.body.code }).toEqual({
+        path,
+        status: 404,
+        code: 'USER_NOT_FOUND',
+      });
+    }
+    await request(a.server).get('/admin/audit').expect(401);
+  });
+
   it('lists with limit and offset, searches a literal email prefix, refuses bad parameters', async () => {
     const root = await admin();
     for (const local of ['pfx.one', 'pfx.two', 'pfx%three']) {
