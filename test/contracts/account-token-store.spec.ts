@@ -1,11 +1,14 @@
-import { DataSource } from 'typeorm';
 import { MemoryAccountTokenStore } from '../../src/account/memory-account-token.store.js';
 import { TypeOrmAccountTokenStore } from '../../src/account/typeorm-account-token.store.js';
-import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { describeAccountTokenStoreContract } from '../../src/testing/contracts/account-token-store.contract.js';
-import { onPostgres, onSqlite } from '../support/databases.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+import {
+  closedDatabases,
+  onPostgres,
+  onSqlite,
+  withMigrated,
+  withUnmigrated,
+} from '../support/databases.js';
 
 describeAccountTokenStoreContract('MemoryAccountTokenStore', () => ({
   create: async () => new MemoryAccountTokenStore(),
@@ -34,43 +37,26 @@ describe('TypeOrmAccountTokenStore', () => {
 
   describe('check', () => {
     it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      try {
+      await withMigrated(async (postgres, sqlite) => {
         await expect(new TypeOrmAccountTokenStore(postgres).check()).resolves.toBeUndefined();
         await expect(new TypeOrmAccountTokenStore(sqlite).check()).resolves.toBeUndefined();
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
 
     it('names wardenMigrations, on one line, when the table is missing', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
-      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
-      await Promise.all([postgres.initialize(), sqlite.initialize()]);
-      try {
+      await withUnmigrated(async (postgres, sqlite) => {
         for (const dataSource of [postgres, sqlite]) {
           await expect(new TypeOrmAccountTokenStore(dataSource).check()).rejects.toThrow(
             /^TypeOrmAccountTokenStore: reading .*warden_account_tokens.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
           );
         }
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
   });
 
   describe('every method', () => {
     it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      await Promise.all([postgres.destroy(), sqlite.destroy()]);
-      await drop();
+      const [postgres, sqlite] = await closedDatabases();
       for (const dataSource of [postgres, sqlite]) {
         const store = new TypeOrmAccountTokenStore(dataSource);
         const { tokenHash, purpose, userId } = record;

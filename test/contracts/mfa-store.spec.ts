@@ -1,11 +1,14 @@
-import { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { MemoryMfaStore } from '../../src/mfa/memory-mfa.store.js';
 import { TypeOrmMfaStore } from '../../src/mfa/typeorm-mfa.store.js';
 import { describeMfaStoreContract } from '../../src/testing/contracts/mfa-store.contract.js';
-import { onPostgres, onSqlite } from '../support/databases.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+import {
+  closedDatabases,
+  onPostgres,
+  onSqlite,
+  withMigrated,
+  withUnmigrated,
+} from '../support/databases.js';
 
 describeMfaStoreContract('MemoryMfaStore', () => ({
   create: async () => new MemoryMfaStore(),
@@ -23,24 +26,14 @@ describeMfaStoreContract('TypeOrmMfaStore on SQLite', () =>
 describe('TypeOrmMfaStore', () => {
   describe('check', () => {
     it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      try {
+      await withMigrated(async (postgres, sqlite) => {
         await expect(new TypeOrmMfaStore(postgres).check()).resolves.toBeUndefined();
         await expect(new TypeOrmMfaStore(sqlite).check()).resolves.toBeUndefined();
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
 
     it('names wardenMigrations, on one line, when a table is missing', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
-      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
-      await Promise.all([postgres.initialize(), sqlite.initialize()]);
-      try {
+      await withUnmigrated(async (postgres, sqlite, schema) => {
         for (const dataSource of [postgres, sqlite]) {
           await expect(new TypeOrmMfaStore(dataSource).check()).rejects.toThrow(
             /^TypeOrmMfaStore: reading .*warden_mfa.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
@@ -54,20 +47,13 @@ describe('TypeOrmMfaStore', () => {
             /^TypeOrmMfaStore: reading .*warden_recovery_codes.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\][^\n]*$/,
           );
         }
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
   });
 
   describe('every method', () => {
     it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      await Promise.all([postgres.destroy(), sqlite.destroy()]);
-      await drop();
+      const [postgres, sqlite] = await closedDatabases();
       const user = '0b6f5f0e-8c1a-4f7e-9a53-2d6b1c1e9f10';
       const code = 'a'.repeat(64);
       for (const dataSource of [postgres, sqlite]) {

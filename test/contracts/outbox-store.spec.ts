@@ -4,7 +4,7 @@ import { WardenUnavailableException } from '../../src/errors/warden.exceptions.j
 import { MemoryOutboxStore } from '../../src/mail/memory-outbox.store.js';
 import { TypeOrmOutboxStore } from '../../src/mail/typeorm-outbox.store.js';
 import { describeOutboxStoreContract } from '../../src/testing/contracts/outbox-store.contract.js';
-import { onPostgres, onSqlite } from '../support/databases.js';
+import { onPostgres, onSqlite, withMigrated } from '../support/databases.js';
 import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
 
 describeOutboxStoreContract('MemoryOutboxStore', () => ({
@@ -23,16 +23,10 @@ describeOutboxStoreContract('TypeOrmOutboxStore on SQLite', () =>
 describe('TypeOrmOutboxStore', () => {
   describe('check', () => {
     it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      try {
+      await withMigrated(async (postgres, sqlite) => {
         await expect(new TypeOrmOutboxStore(postgres).check()).resolves.toBeUndefined();
         await expect(new TypeOrmOutboxStore(sqlite).check()).resolves.toBeUndefined();
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
 
     it('names wardenMigrations when the table is missing', async () => {

@@ -1,12 +1,15 @@
-import { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/example/database.js';
 import { WardenUnavailableException } from '../../src/errors/warden.exceptions.js';
 import { MemoryPasskeyStore } from '../../src/passkeys/memory-passkey.store.js';
 import type { PasskeyRecord } from '../../src/passkeys/passkey.store.js';
 import { TypeOrmPasskeyStore } from '../../src/passkeys/typeorm-passkey.store.js';
 import { describePasskeyStoreContract } from '../../src/testing/contracts/passkey-store.contract.js';
-import { onPostgres, onSqlite } from '../support/databases.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../support/services.js';
+import {
+  closedDatabases,
+  onPostgres,
+  onSqlite,
+  withMigrated,
+  withUnmigrated,
+} from '../support/databases.js';
 
 describePasskeyStoreContract('MemoryPasskeyStore', () => ({
   create: async () => new MemoryPasskeyStore(),
@@ -24,43 +27,26 @@ describePasskeyStoreContract('TypeOrmPasskeyStore on SQLite', () =>
 describe('TypeOrmPasskeyStore', () => {
   describe('check', () => {
     it('passes once wardenMigrations ran, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      try {
+      await withMigrated(async (postgres, sqlite) => {
         await expect(new TypeOrmPasskeyStore(postgres).check()).resolves.toBeUndefined();
         await expect(new TypeOrmPasskeyStore(sqlite).check()).resolves.toBeUndefined();
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
 
     it('names wardenMigrations, on one line, when the table is missing', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
-      const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
-      await Promise.all([postgres.initialize(), sqlite.initialize()]);
-      try {
+      await withUnmigrated(async (postgres, sqlite) => {
         for (const dataSource of [postgres, sqlite]) {
           await expect(new TypeOrmPasskeyStore(dataSource).check()).rejects.toThrow(
             /^TypeOrmPasskeyStore: reading .*warden_passkeys.* failed: add migrations: \[\.\.\.wardenMigrations, \.\.\.yours\] to the DataSource and run them[^\n]*$/,
           );
         }
-      } finally {
-        await Promise.all([postgres.destroy(), sqlite.destroy()]);
-        await drop();
-      }
+      });
     });
   });
 
   describe('every method', () => {
     it('answers 503 when the database is gone, on PostgreSQL and SQLite', async () => {
-      const { schema, drop } = await createTestSchema();
-      const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
-      const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
-      await Promise.all([postgres.destroy(), sqlite.destroy()]);
-      await drop();
+      const [postgres, sqlite] = await closedDatabases();
       const user = '0b6f5f0e-8c1a-4f7e-9a53-2d6b1c1e9f10';
       const id = '6a0e3c52-1d7b-4a39-8f0e-5c2b9d4e7a11';
       const record: PasskeyRecord = {

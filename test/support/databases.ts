@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/example/database.js';
 import { createTestSchema, TEST_DATABASE_URL } from './services.js';
 
@@ -54,4 +54,43 @@ export function onSqlite<T, A extends unknown[]>(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+type BothDatabases = (postgres: DataSource, sqlite: DataSource, schema: string) => Promise<void>;
+
+/** Runs `use` on PostgreSQL (a fresh schema) and SQLite (in memory) as `wardenMigrations` leave them. */
+export async function withMigrated(use: BothDatabases): Promise<void> {
+  const { schema, drop } = await createTestSchema();
+  const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+  const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+  try {
+    await use(postgres, sqlite, schema);
+  } finally {
+    await Promise.all([postgres.destroy(), sqlite.destroy()]);
+    await drop();
+  }
+}
+
+/** Runs `use` on both databases with no migration run (a boot check's "table missing"). */
+export async function withUnmigrated(use: BothDatabases): Promise<void> {
+  const { schema, drop } = await createTestSchema();
+  const postgres = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, schema });
+  const sqlite = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+  await Promise.all([postgres.initialize(), sqlite.initialize()]);
+  try {
+    await use(postgres, sqlite, schema);
+  } finally {
+    await Promise.all([postgres.destroy(), sqlite.destroy()]);
+    await drop();
+  }
+}
+
+/** Both databases, migrated and then closed (the schema dropped): every call must answer 503. */
+export async function closedDatabases(): Promise<[DataSource, DataSource]> {
+  const { schema, drop } = await createTestSchema();
+  const postgres = await openDatabase({ type: 'postgres', url: TEST_DATABASE_URL }, { schema });
+  const sqlite = await openDatabase({ type: 'sqlite', path: ':memory:' });
+  await Promise.all([postgres.destroy(), sqlite.destroy()]);
+  await drop();
+  return [postgres, sqlite];
 }
