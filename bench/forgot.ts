@@ -4,18 +4,15 @@
 // known and unknown in random order within each pair, each from its own X-Forwarded-For IP.
 // Run: npm run build && npm run bench:forgot. Knobs: BENCH_ROUNDS (3). Writes
 // bench/forgot-results.md. Figures, never pass/fail.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { deletePrefix, fmt, median, pool } from './support.js';
+import { DATABASE_URL, fmt, median, pool, REDIS_URL, startExampleApp } from './support.js';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const USERS = 200; // known emails; as many unknown ones; each is asked once per round
 const WARMUP = 20;
@@ -96,40 +93,8 @@ async function main() {
   const db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
   const redis = new Redis(REDIS_URL);
-  const scratch = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  let tail = '';
-  const app = spawn(process.execPath, [join(process.cwd(), 'dist', 'main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      DATA_DIR: scratch,
-      DATABASE_URL: url.toString(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      SESSION_SECRETS: randomBytes(48).toString('base64'),
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      TRUST_PROXY: '1', // the last X-Forwarded-For hop is the client: one IP per request
-      REGISTER_MAX_PER_IP: '100000', // the registrations below are setup, not measured
-      // No SMTP_URL: LogMailer (mails go to the app's log, drained into `tail` here).
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-  app.stdout.on('data', keep);
-  app.stderr.on('data', keep);
+  const app = await startExampleApp(db, redis, { port, schema, prefix });
   try {
-    for (let i = 0; ; i++) {
-      if (app.exitCode !== null || i > 300) throw new Error(`app did not start:\n${tail}`);
-      const up = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      await sleep(100);
-    }
     const t0 = performance.now();
     await pool(USERS + WARMUP / 2, 4, async (i) => {
       const email = i < USERS ? known[i] : `warmup-${run}-${i}@example.com`;
@@ -198,16 +163,8 @@ async function main() {
     writeFileSync(join(process.cwd(), 'bench', 'forgot-results.md'), report);
     if (badAnswers) process.exitCode = 1;
   } finally {
-    await new Promise<void>((resolve) => {
-      if (app.exitCode !== null) return resolve();
-      app.once('exit', () => resolve());
-      app.kill('SIGTERM');
-      setTimeout(() => app.kill('SIGKILL'), 5000).unref();
-    });
-    rmSync(scratch, { recursive: true, force: true });
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await app.stop();
     await db.end();
-    await deletePrefix(redis, prefix);
     redis.disconnect();
   }
 }

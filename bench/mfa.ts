@@ -11,10 +11,9 @@
 // Run: npm run build && npm run bench:mfa. Knobs: BENCH_ROUNDS (3). Writes bench/mfa-results.md.
 // Figures, never pass/fail (exit 1 only when an answer was not the expected one).
 import argon2 from 'argon2';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -23,10 +22,8 @@ import { MfaSecretCipher } from '../src/mfa/mfa-secret-cipher.js';
 import { PendingMfaTokens, userAgentHash } from '../src/mfa/mfa-pending.js';
 import { generateTotpSecret, matchTotp } from '../src/mfa/totp.js';
 import { totpCode } from '../src/testing/index.js';
-import { deletePrefix, fmt, median, pool } from './support.js';
+import { DATABASE_URL, fmt, median, pool, REDIS_URL, startExampleApp } from './support.js';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PER_ROUND = 100; // timed (a), (b)+(c), (d) per round
 const CPU_BATCH = 50; // back-to-back requests of one kind per CPU reading ((d): ×10, it is cheap)
@@ -334,42 +331,9 @@ async function main() {
   const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
   const pgVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0]
     .server_version;
-  const scratch = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  let tail = '';
-  const app = spawn(process.execPath, [join(process.cwd(), 'dist', 'main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      DATA_DIR: scratch,
-      DATABASE_URL: url.toString(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      SESSION_SECRETS: randomBytes(48).toString('base64'),
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      TRUST_PROXY: '1', // the last X-Forwarded-For hop is the client: one IP per user
-      REGISTER_MAX_PER_IP: '100000', // the registrations below are setup, not measured
-      // No SMTP_URL: LogMailer. EMAIL_VERIFICATION: the default (optional).
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-  app.stdout.on('data', keep);
-  app.stderr.on('data', keep);
-  const pid = app.pid!;
+  const app = await startExampleApp(db, redis, { port, schema, prefix });
+  const pid = app.child.pid!;
   try {
-    for (let i = 0; ; i++) {
-      if (app.exitCode !== null || i > 300) throw new Error(`app did not start:\n${tail}`);
-      const up = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      await sleep(100);
-    }
-
     // Setup (not timed): users without MFA log in once (their client becomes known), and one
     // more of them holds the session of (d); users with MFA enrol.
     const t0 = performance.now();
@@ -595,16 +559,8 @@ async function main() {
     writeFileSync(join(process.cwd(), 'bench', 'mfa-results.md'), report);
     if (badAnswers) process.exitCode = 1;
   } finally {
-    await new Promise<void>((resolve) => {
-      if (app.exitCode !== null) return resolve();
-      app.once('exit', () => resolve());
-      app.kill('SIGTERM');
-      setTimeout(() => app.kill('SIGKILL'), 5000).unref();
-    });
-    rmSync(scratch, { recursive: true, force: true });
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await app.stop();
     await db.end();
-    await deletePrefix(redis, prefix);
     redis.disconnect();
   }
 }
