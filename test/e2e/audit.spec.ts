@@ -167,13 +167,12 @@ describe('The audit log while PostgreSQL is unreachable', () => {
   const email = 'audit-outage@example.com';
 
   beforeAll(async () => {
-    const target = new URL(TEST_DATABASE_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port) || 5432);
-    target.host = `127.0.0.1:${await proxy.start()}`;
+    let proxiedUrl: string;
+    ({ proxy, url: proxiedUrl } = await TcpProxy.inFrontOf(TEST_DATABASE_URL));
     schema = await createTestSchema();
     t = await startTestApp(
       'express',
-      { DATABASE_URL: target.toString(), AUDIT_MAX_BUFFERED: '5' },
+      { DATABASE_URL: proxiedUrl, AUDIT_MAX_BUFFERED: '5' },
       { schema: schema.schema },
     );
     log = t.app.get(AuditLog);

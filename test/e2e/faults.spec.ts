@@ -58,10 +58,9 @@ describe.each(ADAPTERS)('Redis faults on %s', (adapter) => {
     let proxy: TcpProxy;
     let t: TestApp;
     beforeAll(async () => {
-      const target = new URL(TEST_REDIS_URL);
-      proxy = new TcpProxy(target.hostname, Number(target.port) || 6379);
-      target.host = `127.0.0.1:${await proxy.start()}`;
-      t = await startTestApp(adapter, { REDIS_URL: target.toString() });
+      let proxiedUrl: string;
+      ({ proxy, url: proxiedUrl } = await TcpProxy.inFrontOf(TEST_REDIS_URL));
+      t = await startTestApp(adapter, { REDIS_URL: proxiedUrl });
     });
     afterAll(async () => {
       proxy?.restore();
@@ -186,11 +185,10 @@ describe('PostgreSQL unreachable', () => {
   let dropSchema: () => Promise<void>;
   let schema: string;
   beforeAll(async () => {
-    const target = new URL(TEST_DATABASE_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port) || 5432);
-    target.host = `127.0.0.1:${await proxy.start()}`;
+    let proxiedUrl: string;
+    ({ proxy, url: proxiedUrl } = await TcpProxy.inFrontOf(TEST_DATABASE_URL));
     ({ schema, drop: dropSchema } = await createTestSchema());
-    t = await startTestApp('express', { DATABASE_URL: target.toString() }, { schema });
+    t = await startTestApp('express', { DATABASE_URL: proxiedUrl }, { schema });
   });
   afterAll(async () => {
     proxy?.restore();

@@ -374,10 +374,9 @@ describe.each(ADAPTERS)('The MFA step with Redis down on %s', (adapter) => {
   let t: TestApp;
   const clock = new FakeClock(Date.now());
   beforeAll(async () => {
-    const target = new URL(TEST_REDIS_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port) || 6379);
-    target.host = `127.0.0.1:${await proxy.start()}`;
-    t = await startTestApp(adapter, { REDIS_URL: target.toString() }, { clock });
+    let proxiedUrl: string;
+    ({ proxy, url: proxiedUrl } = await TcpProxy.inFrontOf(TEST_REDIS_URL));
+    t = await startTestApp(adapter, { REDIS_URL: proxiedUrl }, { clock });
   });
   afterAll(async () => {
     proxy?.restore();

@@ -17,6 +17,18 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /**
+   * A started proxy in front of the service a `redis://` or `postgres://` URL names, and that URL
+   * pointed at the proxy instead (what an app under test is given).
+   */
+  static async inFrontOf(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const target = new URL(url);
+    const defaultPort = target.protocol.startsWith('redis') ? 6379 : 5432;
+    const proxy = new TcpProxy(target.hostname, Number(target.port) || defaultPort);
+    target.host = `127.0.0.1:${await proxy.start()}`;
+    return { proxy, url: target.toString() };
+  }
+
   /** Starts listening on a free loopback port and returns it. */
   async start(): Promise<number> {
     this.server = createServer((client) => {
