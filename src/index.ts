@@ -91,6 +91,7 @@ export {
 export type { SecurityEvent, WardenEventName } from './core/security-events.js';
 export { DEFAULT_MAX_BODY_BYTES, JsonBodyGuard } from './security/json-body.guard.js';
 export { MAX_JSON_DEPTH } from './security/json-depth.js';
+export { declaredBodyLimit } from './security/declared-body-limit.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
 export { LoginThrottle } from './security/login-throttle.js';
