@@ -83,10 +83,15 @@ export type { TokenLifetimes, TokenPair } from './tokens/token.service.js';
 export type { AccessTokenOptions } from './tokens/access-token.options.js';
 
 // Security
-export { SecurityEvents, WardenEvent } from './core/security-events.js';
+export {
+  SECURITY_LOG_LINES_PER_SECOND,
+  SecurityEvents,
+  WardenEvent,
+} from './core/security-events.js';
 export type { SecurityEvent, WardenEventName } from './core/security-events.js';
 export { DEFAULT_MAX_BODY_BYTES, JsonBodyGuard } from './security/json-body.guard.js';
 export { MAX_JSON_DEPTH } from './security/json-depth.js';
+export { declaredBodyLimit } from './security/declared-body-limit.js';
 export { securityHeaders } from './security/security-headers.js';
 export type { SecurityHeadersOptions } from './security/security-headers.js';
 export { LoginThrottle } from './security/login-throttle.js';

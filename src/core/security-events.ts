@@ -82,9 +82,24 @@ export interface SecurityEvent {
 /** Receives every security event as it is emitted (audit log, metrics). Must not throw or block. */
 export type SecurityEventListener = (event: SecurityEvent) => void;
 
+/** Log lines per event type and second before {@link SecurityEvents} summarises the rest. */
+export const SECURITY_LOG_LINES_PER_SECOND = 100;
+
+interface LogWindow {
+  /** Start of the one-second window, ms since the epoch. */
+  start: number;
+  logged: number;
+  suppressed: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 /**
  * Emits security events through `@nestjs/event-emitter` (when the app imports
- * `EventEmitterModule.forRoot()`) and writes each as one JSON log line (logger `WardenSecurity`).
+ * `EventEmitterModule.forRoot()`), to every subscriber (audit log, metrics), and writes each as
+ * one JSON log line (logger `WardenSecurity`). Listeners and the emitter get every event; the log
+ * gets at most {@link SECURITY_LOG_LINES_PER_SECOND} lines of one type per second, then one
+ * `warden.log.suppressed` line with the count when the second is over: a flood of rejected
+ * requests (bad CSRF tokens, failed logins) must not cost a log write each, nor drown the log.
  */
 @Injectable()
 export class SecurityEvents {
@@ -92,11 +107,14 @@ export class SecurityEvents {
 
   private readonly listeners: SecurityEventListener[] = [];
 
+  private readonly windows = new Map<WardenEventName, LogWindow>();
+
   constructor(@Optional() private readonly emitter?: EventEmitter2) {}
 
   emit(type: WardenEventName, fields: Omit<SecurityEvent, 'type' | 'at'> = {}): void {
-    const event: SecurityEvent = { type, at: new Date().toISOString(), ...fields };
-    this.logger.log(JSON.stringify(event));
+    const now = Date.now();
+    const event: SecurityEvent = { type, at: new Date(now).toISOString(), ...fields };
+    if (this.admitLogLine(type, now)) this.logger.log(JSON.stringify(event));
     this.emitter?.emit(type, event);
     for (const listener of this.listeners) {
       try {
@@ -105,6 +123,41 @@ export class SecurityEvents {
         this.logger.error(`A security event listener failed: ${(error as Error).message}`);
       }
     }
+  }
+
+  /** True while this second's log lines of `type` are under the cap; counts the rest. */
+  private admitLogLine(type: WardenEventName, now: number): boolean {
+    let window = this.windows.get(type);
+    if (!window || now - window.start >= 1000) {
+      if (window) this.flushSuppressed(type, window);
+      window = { start: now, logged: 0, suppressed: 0 };
+      this.windows.set(type, window);
+    }
+    if (window.logged < SECURITY_LOG_LINES_PER_SECOND) {
+      window.logged++;
+      return true;
+    }
+    if (window.suppressed++ === 0) {
+      const open = window;
+      open.timer = setTimeout(() => this.flushSuppressed(type, open), 1000 - (now - open.start));
+      open.timer.unref?.();
+    }
+    return false;
+  }
+
+  private flushSuppressed(type: WardenEventName, window: LogWindow): void {
+    if (window.timer) clearTimeout(window.timer);
+    window.timer = undefined;
+    if (window.suppressed === 0) return;
+    this.logger.warn(
+      JSON.stringify({
+        type: 'warden.log.suppressed',
+        at: new Date(window.start + 1000).toISOString(),
+        event: type,
+        suppressed: window.suppressed,
+      }),
+    );
+    window.suppressed = 0;
   }
 
   /** Calls `listener` with every event from now on (the audit sink, the metrics). */

@@ -6,6 +6,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { wardenSwagger } from '../auth/warden-swagger.js';
 import type { Clock } from '../core/clock.js';
+import { declaredBodyLimit } from '../security/declared-body-limit.js';
 import { securityHeaders } from '../security/security-headers.js';
 import { AppModule } from './app.module.js';
 import type { ExampleConfig } from './config.js';
@@ -52,12 +53,19 @@ export async function createApp(
       bodyParser: false,
     });
     express.disable('x-powered-by');
+    // No ETag: every answer of an auth API is `no-store`, so a validator is never used, and
+    // hashing each body costs CPU on every request, rejections included.
+    express.set('etag', false);
     express.use(securityHeaders({ hsts: config.cookieSecure }));
     express.set('trust proxy', config.trustProxy);
+    express.use(declaredBodyLimit(JSON_BODY_LIMIT_BYTES));
     express.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
     app = express;
   }
-  if (config.adapter === 'fastify') app.use(securityHeaders({ hsts: config.cookieSecure }));
+  if (config.adapter === 'fastify') {
+    app.use(securityHeaders({ hsts: config.cookieSecure }));
+    app.use(declaredBodyLimit(JSON_BODY_LIMIT_BYTES));
+  }
   app.enableShutdownHooks();
   // Both security schemes (with the cookie name of the session options), X-CSRF-Token on unsafe
   // cookie-authenticated operations: one call, as in the README.

@@ -69,6 +69,11 @@ describe.each(ADAPTERS)('error codes on %s', (adapter) => {
         code: WardenErrorCode.PAYLOAD_TOO_LARGE,
         message: 'Request body is too large',
       });
+      // Refused by its Content-Length before any parser reads it, as every answer: with the
+      // security headers and no-store.
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
     });
 
     it.each([
