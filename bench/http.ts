@@ -1,6 +1,7 @@
-// bench/http: the example app over HTTP against the three baselines in bench/baselines/, all
-// started by this script against the local PostgreSQL and Redis and driven with autocannon on
-// loopback. Run: npm run bench (builds first). Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5),
+// bench/http: the example app over HTTP against the baselines in bench/baselines/ (hello, the
+// two NestJS-docs recipes, better-auth with and without its cookie cache), all started by this
+// script against the local PostgreSQL and Redis and driven with autocannon on loopback.
+// Run: npm run bench (builds first). Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5),
 // BENCH_LIVE_SESSIONS (1000000). Writes bench/results.md. Figures, never pass/fail.
 import 'reflect-metadata';
 import argon2 from 'argon2';
@@ -33,8 +34,27 @@ const run = randomBytes(4).toString('hex');
 const schema = `warden_bench_${run}`;
 const oursPrefix = `warden_bench_${run}:`;
 const recipePrefix = `sess_bench_${run}:`;
+// Each better-auth app in a schema and under a Redis prefix of its own.
+const betterAuthSchema = `better_auth_bench_${run}`;
+const betterAuthPrefix = `better_auth_bench_${run}:`;
+const cookieCacheSchema = `better_auth_cc_bench_${run}`;
+const cookieCachePrefix = `better_auth_cc_bench_${run}:`;
+const APP_URL = 'https://bench.example.test';
 const sessionSecret = randomBytes(48).toString('base64');
 const floodEmails = Array.from({ length: 64 }, (_, i) => `flood-${i}@example.com`);
+/** The account the Rejections section locks out with wrong passwords. */
+const THROTTLED_EMAIL = 'locked-out@example.com';
+/** A login body over the example app's 16 KB JSON limit. */
+const OVERSIZED_BODY = JSON.stringify({
+  email: 'bench@example.com',
+  password: PASSWORD,
+  padding: 'x'.repeat(17 * 1024),
+});
+/** `cookie` with one character of its signature (near the end) changed. */
+const tamper = (cookie: string) => {
+  const i = cookie.length - 2;
+  return cookie.slice(0, i) + (cookie[i] === 'A' ? 'B' : 'A') + cookie.slice(i + 1);
+};
 
 const range = (xs: number[], digits = 0) =>
   `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
@@ -63,7 +83,8 @@ async function start(name: string, args: string[], env: Record<string, string>, 
   child.stderr?.on('data', keep);
   child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  // Up to two minutes: six apps start at once on two cores.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited:\n${tail}`);
     try {
       await fetch(`${base}/`);
@@ -92,26 +113,53 @@ interface Load {
   body?: string;
   /** Bodies sent in turn (one per request), instead of `body`. */
   bodies?: string[];
+  /**
+   * Each request from another client: an `X-Forwarded-For` of its own, as a reverse proxy in
+   * front of the app would set it (better-auth keys its rate limits on that header).
+   */
+  forwardedFor?: boolean;
 }
 
 interface Sample {
+  /** Responses per second with the expected status (2xx unless `expect` says otherwise). */
   rps: number;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
+  /** Every response, whatever its status. */
+  responses: number;
+  /** Responses per status code. */
+  statuses: Record<string, number>;
 }
 
-/** An autocannon setupRequest that sends `bodies` one after the other, round and round. */
-function rotate(bodies: string[]) {
+/**
+ * Simulated client addresses, one per request, from 198.18.0.0/15 (RFC 2544's range for
+ * benchmarks): header values only, nothing is sent there. One counter for the whole run, so no
+ * address comes back within a rate-limit window.
+ */
+let nextClient = 0;
+const clientAddress = () => {
+  const n = nextClient++ % 131_072;
+  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+};
+
+/** An autocannon setupRequest: `bodies` one after the other, round and round; `forwardedFor`. */
+function perRequest(load: Load) {
   let next = 0;
-  return (request: autocannon.Request) => ({ ...request, body: bodies[next++ % bodies.length] });
+  return (request: autocannon.Request) => ({
+    ...request,
+    ...(load.bodies ? { body: load.bodies[next++ % load.bodies.length] } : {}),
+    ...(load.forwardedFor
+      ? { headers: { ...request.headers, 'x-forwarded-for': clientAddress() } }
+      : {}),
+  });
 }
 
 function cannon(
   base: string,
   load: Load,
-  options: { connections: number; duration?: number; amount?: number },
+  options: { connections: number; duration?: number; amount?: number; expect?: number },
 ): Promise<Sample> {
   return new Promise((resolve, reject) =>
     autocannon(
@@ -120,20 +168,29 @@ function cannon(
         method: load.method ?? 'GET',
         headers: load.headers,
         body: load.body,
-        ...(load.bodies ? { requests: [{ setupRequest: rotate(load.bodies) }] } : {}),
+        ...(load.bodies || load.forwardedFor
+          ? { requests: [{ setupRequest: perRequest(load) }] }
+          : {}),
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
       },
-      (err, res) =>
-        err
-          ? reject(err)
-          : resolve({
-              rps: res['2xx'] / res.duration,
-              p50: res.latency.p50,
-              p99: res.latency.p99,
-              non2xx: res.non2xx,
-              errors: res.errors + res.timeouts,
-            }),
+      (err, res) => {
+        if (err) return reject(err);
+        const statuses = Object.fromEntries(
+          Object.entries(res.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
+        );
+        const expected =
+          options.expect === undefined ? res['2xx'] : (statuses[String(options.expect)] ?? 0);
+        resolve({
+          rps: expected / res.duration,
+          p50: res.latency.p50,
+          p99: res.latency.p99,
+          non2xx: res.non2xx,
+          errors: res.errors + res.timeouts,
+          responses: Object.values(statuses).reduce((a, b) => a + b, 0),
+          statuses,
+        });
+      },
     ),
   );
 }
@@ -159,12 +216,15 @@ interface CpuSplit {
   loadGenerator: number;
 }
 
-/** A throughput run with the CPU time per successful request of the app, Redis and autocannon. */
+/**
+ * A throughput run with the CPU time per successful request of the app, Redis and autocannon;
+ * with `expect` (a status), per response of any status instead (rejections).
+ */
 async function measured(
   redis: Redis,
   target: Target,
   load: Load,
-  options: { connections: number; duration: number },
+  options: { connections: number; duration: number; expect?: number },
 ): Promise<Sample & { cpu: CpuSplit }> {
   const pid = target.child.pid!;
   const app0 = processCpuSeconds(pid);
@@ -173,7 +233,7 @@ async function measured(
   const self0 = process.cpuUsage();
   const sample = await cannon(target.base, load, options);
   const self = process.cpuUsage(self0);
-  const requests = sample.rps * options.duration;
+  const requests = options.expect === undefined ? sample.rps * options.duration : sample.responses;
   const perRequestUs = (seconds: number) => (seconds * 1e6) / Math.max(1, requests);
   return {
     ...sample,
@@ -186,10 +246,15 @@ async function measured(
   };
 }
 
-async function post(base: string, path: string, body: unknown) {
+async function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(base + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${base}${path}: ${res.status} ${await res.text()}`);
@@ -197,10 +262,27 @@ async function post(base: string, path: string, body: unknown) {
 }
 
 const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0];
+/** Every cookie a response sets, as one Cookie header (better-auth sets two with its cache). */
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 
-async function expectOk(base: string, load: Load): Promise<void> {
-  const res = await fetch(base + load.path, { headers: load.headers });
-  if (res.status !== 200) throw new Error(`${base}${load.path}: ${res.status}`);
+/** Sends `load`'s first request with fetch; throws unless the status is `status`. */
+async function expectStatus(base: string, load: Load, status = 200): Promise<void> {
+  const headers = { ...load.headers };
+  if (load.forwardedFor) headers['x-forwarded-for'] = clientAddress();
+  const res = await fetch(base + load.path, {
+    method: load.method ?? 'GET',
+    headers,
+    body: load.bodies?.[0] ?? load.body,
+  });
+  if (res.status !== status) {
+    throw new Error(
+      `${load.method ?? 'GET'} ${base}${load.path}: ${res.status}, expected ${status}: ${await res.text()}`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,12 +292,13 @@ async function expectOk(base: string, load: Load): Promise<void> {
 
 const STATS_FLUSH_MS = 11_000;
 
-async function tableStats(db: pg.Client, schemaName: string) {
+/** Over every schema of the run: only one app is counted at a time. */
+async function tableStats(db: pg.Client, schemaNames: string[]) {
   const { rows } = await db.query<{ reads: string; writes: string }>(
     `SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) AS reads,
             coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) AS writes
-       FROM pg_stat_user_tables WHERE schemaname = $1`,
-    [schemaName],
+       FROM pg_stat_user_tables WHERE schemaname = ANY($1)`,
+    [schemaNames],
   );
   return { reads: Number(rows[0].reads), writes: Number(rows[0].writes) };
 }
@@ -230,14 +313,28 @@ interface Counts {
 
 async function countAll(
   db: pg.Client,
-  schemaName: string,
-  runs: { label: string; base: string; load: Load }[],
+  schemaNames: string[],
+  runs: {
+    label: string;
+    base: string;
+    load: Load;
+    /** The app's Redis key prefix: MONITOR sees every client of the (shared) server. */
+    prefix: string;
+    refresh?: () => Promise<void>;
+  }[],
   requests: number,
 ): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>();
   await sleep(STATS_FLUSH_MS);
-  let before = await tableStats(db, schemaName);
-  for (const { label, base: url, load } of runs) {
+  let before = await tableStats(db, schemaNames);
+  for (const { label, base: url, load, prefix, refresh } of runs) {
+    // A fresh cookie cache where there is one (its 5 minutes could be spent in the pauses);
+    // the sign-in that brings it is not counted.
+    if (refresh) {
+      await refresh();
+      await sleep(STATS_FLUSH_MS);
+      before = await tableStats(db, schemaNames);
+    }
     // No ready check: its INFO reply can interleave with MONITOR output and confuse the client.
     const base = new Redis(REDIS_URL, { enableReadyCheck: false, lazyConnect: true });
     const monitor = await base.monitor();
@@ -245,6 +342,8 @@ async function countAll(
     let topLevel = 0;
     let inScripts = 0;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      // Only commands on the app's own keys (the Redis may be shared with other runs).
+      if (!args.some((arg) => arg.startsWith(prefix))) return;
       if (source === 'lua') {
         inScripts++;
         return;
@@ -259,7 +358,7 @@ async function countAll(
     monitor.disconnect();
     base.disconnect();
     await sleep(STATS_FLUSH_MS);
-    const after = await tableStats(db, schemaName);
+    const after = await tableStats(db, schemaNames);
     console.error(`counted ${label}`);
     out.set(label, {
       sqlReads: (after.reads - before.reads) / requests,
@@ -318,20 +417,27 @@ async function main() {
           }),
       ),
     );
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    for (const name of [schema, betterAuthSchema, cookieCacheSchema]) {
+      await db.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    }
     await db.end();
-    await deletePrefix(redis, oursPrefix);
-    await deletePrefix(redis, recipePrefix);
+    for (const prefix of [oursPrefix, recipePrefix, betterAuthPrefix, cookieCachePrefix]) {
+      await deletePrefix(redis, prefix);
+    }
     redis.disconnect();
   };
-  // Interrupted (Ctrl-C), the run still drops its schema and keys.
+  // Interrupted (Ctrl-C), the run still drops its schemas and keys.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
   }
   await db.query(`CREATE SCHEMA "${schema}"`);
   try {
-    // Users: ours registers through the API; the recipes' table is seeded with the same
-    // password hashed at the same Argon2id parameters.
+    // better-auth creates its tables itself at startup (its migration API), each app in its own
+    // schema.
+    await db.query(`CREATE SCHEMA "${betterAuthSchema}"`);
+    await db.query(`CREATE SCHEMA "${cookieCacheSchema}"`);
+    // Users: ours registers through the API, better-auth signs up through its own; the
+    // recipes' table is seeded with the same password hashed at the same Argon2id parameters.
     await db.query(`SET search_path TO "${schema}"`);
     await db.query(RECIPE_USERS_DDL);
     const recipeHash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...ARGON2 });
@@ -342,7 +448,7 @@ async function main() {
       );
     }
 
-    const port = 4100 + (process.pid % 500) * 5;
+    const port = 4100 + (process.pid % 500) * 8;
     const tsx = ['--import', 'tsx'];
     const baselineEnv = {
       DATABASE_URL: databaseUrlFor(schema),
@@ -351,7 +457,18 @@ async function main() {
       REDIS_KEY_PREFIX: recipePrefix,
       SESSION_SECRET: sessionSecret,
     };
-    const [ours, hello, recipeSession, recipeJwt] = await Promise.all([
+    const betterAuthEnv = (schemaName: string, prefix: string) => ({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrlFor(schemaName),
+      DATABASE_SCHEMA: schemaName,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_SECRET: randomBytes(48).toString('base64'),
+      APP_URL,
+    });
+    const betterAuthApp = join(process.cwd(), 'bench/baselines/better-auth.ts');
+    // All started before any failure is thrown, so that the clean-up stops every one of them.
+    const started = await Promise.allSettled([
       start(
         'nest-warden',
         [join(process.cwd(), 'dist', 'main.js')],
@@ -367,7 +484,7 @@ async function main() {
           // Production needs an SMTP server; the bench sends no mail (the recipes send none):
           // no verification mail on registration, and nothing listens at this address.
           SMTP_URL: 'smtp://127.0.0.1:9',
-          APP_URL: 'https://bench.example.test',
+          APP_URL,
           EMAIL_VERIFICATION: 'off',
         },
         port,
@@ -385,13 +502,36 @@ async function main() {
         baselineEnv,
         port + 3,
       ),
+      start(
+        'better-auth',
+        [...tsx, betterAuthApp],
+        betterAuthEnv(betterAuthSchema, betterAuthPrefix),
+        port + 4,
+      ),
+      start(
+        'better-auth, cookie cache',
+        [...tsx, betterAuthApp],
+        { ...betterAuthEnv(cookieCacheSchema, cookieCachePrefix), BETTER_AUTH_COOKIE_CACHE: '1' },
+        port + 5,
+      ),
     ]);
-    targets.push(ours, hello, recipeSession, recipeJwt);
+    for (const s of started) if (s.status === 'fulfilled') targets.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const [ours, hello, recipeSession, recipeJwt, betterAuth, cookieCache] = targets;
+    const prefixOf = new Map([
+      [ours, oursPrefix],
+      [hello, ''],
+      [recipeSession, recipePrefix],
+      [recipeJwt, recipePrefix],
+      [betterAuth, betterAuthPrefix],
+      [cookieCache, cookieCachePrefix],
+    ]);
 
     // Credentials.
     const credentials = { email: 'bench@example.com', password: PASSWORD };
+    const json = { 'content-type': 'application/json' };
     await post(ours.base, '/auth/register', credentials);
-    for (const email of floodEmails)
+    for (const email of [...floodEmails, THROTTLED_EMAIL])
       await post(ours.base, '/auth/register', { email, password: PASSWORD });
     const oursCookie = cookieOf(await post(ours.base, '/auth/login', credentials));
     const oursToken = (
@@ -405,17 +545,60 @@ async function main() {
         access_token: string;
       }
     ).access_token;
+    // better-auth: its own sign-up and sign-in routes, as a browser on the app's origin sends
+    // them (Origin), through the proxy the bench plays (a client address each).
+    const browser = (): Record<string, string> => ({
+      origin: APP_URL,
+      'x-forwarded-for': clientAddress(),
+    });
+    await Promise.all(
+      [betterAuth, cookieCache].map(async (t) => {
+        for (const email of ['bench@example.com', ...floodEmails]) {
+          await post(
+            t.base,
+            '/api/auth/sign-up/email',
+            { name: 'Bench', email, password: PASSWORD },
+            browser(),
+          );
+        }
+      }),
+    );
+    const signIn = async (t: Target) =>
+      cookiesOf(await post(t.base, '/api/auth/sign-in/email', credentials, browser()));
+    const betterAuthCookie = await signIn(betterAuth);
 
     const me = (headers: Record<string, string>): Load => ({ path: '/auth/me', headers });
+    // The cookie cache lasts 5 minutes from sign-in, and the adapter's guard drops the
+    // Set-Cookie with which getSession would renew it: a fresh sign-in before each of its runs.
+    const cookieCacheLoad = me({ cookie: '' });
+    const refreshCookieCache = async () => {
+      const cookie = await signIn(cookieCache);
+      if (!cookie.includes('session_data=')) throw new Error(`no cookie cache: ${cookie}`);
+      cookieCacheLoad.headers!.cookie = cookie;
+    };
+    await refreshCookieCache();
     const login: Load = {
       path: '/auth/login',
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: json,
       // A login flood is many people logging in: parallel logins of one account from one IP
       // beyond LOGIN_MAX_FAILURES_PER_ACCOUNT would be held back by the throttle.
       bodies: floodEmails.map((email) => JSON.stringify({ email, password: PASSWORD })),
     };
-    const scenarios = [
+    const betterAuthLogin: Load = {
+      path: '/api/auth/sign-in/email',
+      method: 'POST',
+      headers: { ...json, origin: APP_URL },
+      bodies: login.bodies,
+      // Many people from many addresses: better-auth allows 3 sign-ins per 10 s per address.
+      forwardedFor: true,
+    };
+    const scenarios: {
+      label: string;
+      target: Target;
+      load: Load;
+      refresh?: () => Promise<void>;
+    }[] = [
       { label: '`hello` (no auth)', target: hello, load: { path: '/hello' } },
       { label: 'nest-warden, cookie', target: ours, load: me({ cookie: oursCookie }) },
       {
@@ -433,15 +616,30 @@ async function main() {
         target: recipeJwt,
         load: me({ authorization: `Bearer ${recipeToken}` }),
       },
+      {
+        label: '`better-auth` (cookie)',
+        target: betterAuth,
+        load: me({ cookie: betterAuthCookie }),
+      },
+      {
+        label: '`better-auth`, cookie cache',
+        target: cookieCache,
+        load: cookieCacheLoad,
+        refresh: refreshCookieCache,
+      },
     ];
-    for (const s of scenarios) await expectOk(s.target.base, s.load);
+    for (const s of scenarios) await expectStatus(s.target.base, s.load);
     console.error(`bench ${run}: apps up, credentials ready`);
 
     // 1. Throughput of GET /auth/me, interleaved, medians.
     const samples = new Map(scenarios.map((s) => [s.label, [] as (Sample & { cpu: CpuSplit })[]]));
-    for (const s of scenarios) await cannon(s.target.base, s.load, { connections: 8, duration: 2 });
+    for (const s of scenarios) {
+      await s.refresh?.();
+      await cannon(s.target.base, s.load, { connections: 8, duration: 2 });
+    }
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of scenarios) {
+        await s.refresh?.();
         samples.get(s.label)?.push(
           await measured(redis, s.target, s.load, {
             connections: CONNECTIONS,
@@ -455,20 +653,39 @@ async function main() {
     // 2. What one request costs in queries and commands.
     const counts = await countAll(
       db,
-      schema,
-      scenarios.slice(1).map((s) => ({ label: s.label, base: s.target.base, load: s.load })),
+      [schema, betterAuthSchema, cookieCacheSchema],
+      scenarios.slice(1).map((s) => ({
+        label: s.label,
+        base: s.target.base,
+        load: s.load,
+        prefix: prefixOf.get(s.target)!,
+        refresh: s.refresh,
+      })),
       500,
     );
     console.error('counts done');
 
     // 3. Login throughput against the Argon2 ceiling, and 4. a cheap request's p99 during a
-    // login flood, for ours and the session recipe, interleaved. The ceiling's verify cost is
-    // measured in every round too (it drifts with the host), and its median is used.
+    // login flood, for ours, the session recipe and better-auth, interleaved. The ceiling's
+    // verify cost is measured in every round too (it drifts with the host), and its median is
+    // used.
     const verifyMs: number[] = [];
     const floodTargets = [
-      { label: 'nest-warden', target: ours, cheap: me({ cookie: oursCookie }) },
-      { label: '`recipe-session`', target: recipeSession, cheap: me({ cookie: recipeCookie }) },
+      { label: 'nest-warden', target: ours, login, cheap: me({ cookie: oursCookie }) },
+      {
+        label: '`recipe-session`',
+        target: recipeSession,
+        login,
+        cheap: me({ cookie: recipeCookie }),
+      },
+      {
+        label: '`better-auth`',
+        target: betterAuth,
+        login: betterAuthLogin,
+        cheap: me({ cookie: betterAuthCookie }),
+      },
     ];
+    for (const f of floodTargets) await expectStatus(f.target.base, f.login);
     const logins = new Map(
       floodTargets.map((f) => [f.label, [] as (Sample & { cpu: CpuSplit })[]]),
     );
@@ -482,7 +699,7 @@ async function main() {
         logins
           .get(f.label)
           ?.push(
-            await measured(redis, f.target, login, { connections: 16, duration: DURATION + 1 }),
+            await measured(redis, f.target, f.login, { connections: 16, duration: DURATION + 1 }),
           );
         idle
           .get(f.label)
@@ -490,7 +707,7 @@ async function main() {
             (await cannon(f.target.base, f.cheap, { connections: 4, duration: DURATION })).p99,
           );
         const [, cheapSample] = await Promise.all([
-          cannon(f.target.base, login, { connections: 16, duration: DURATION + 1 }),
+          cannon(f.target.base, f.login, { connections: 16, duration: DURATION + 1 }),
           sleep(500).then(() =>
             cannon(f.target.base, f.cheap, { connections: 4, duration: DURATION }),
           ),
@@ -542,10 +759,99 @@ async function main() {
     await unfill();
     console.error('live sessions done');
 
+    // 6. What a rejected request costs nest-warden, beside the authenticated GET /auth/me.
+    // Last, because the locked-out account's failures also count against 127.0.0.1.
+    const csrfCookie = cookieOf(await post(ours.base, '/auth/login', credentials));
+    const wrongPassword = JSON.stringify({ email: THROTTLED_EMAIL, password: 'not the password' });
+    // Wrong passwords until the account is locked (429); each failure past a lockout doubles
+    // it, so later rounds find it locked for longer.
+    const lockOut = async () => {
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(ours.base + '/auth/login', {
+          method: 'POST',
+          headers: json,
+          body: wrongPassword,
+        });
+        await res.arrayBuffer();
+        if (res.status === 429) return;
+        if (res.status !== 401) throw new Error(`locking ${THROTTLED_EMAIL} out: ${res.status}`);
+      }
+      throw new Error(`${THROTTLED_EMAIL}: no 429 after 20 wrong passwords`);
+    };
+    const rejections: {
+      label: string;
+      status: number;
+      load: Load;
+      before?: () => Promise<void>;
+    }[] = [
+      { label: 'GET /auth/me with its cookie (the reference)', status: 200, load: meNow },
+      {
+        label: 'POST /auth/login, body `{"email":1}`',
+        status: 400,
+        load: { path: '/auth/login', method: 'POST', headers: json, body: '{"email":1}' },
+      },
+      { label: 'GET /auth/me, no cookie', status: 401, load: { path: '/auth/me' } },
+      {
+        label: 'GET /auth/me, tampered cookie (a signature character changed)',
+        status: 401,
+        load: me({ cookie: tamper(cookieNow) }),
+      },
+      {
+        label: 'POST /auth/logout with a cookie, no X-CSRF-Token',
+        status: 403,
+        load: { path: '/auth/logout', method: 'POST', headers: { cookie: csrfCookie } },
+      },
+      {
+        label: `POST /auth/login, ${fmt(OVERSIZED_BODY.length / 1024)} KB JSON body`,
+        status: 413,
+        load: { path: '/auth/login', method: 'POST', headers: json, body: OVERSIZED_BODY },
+      },
+      {
+        label: 'POST /auth/login, `Content-Type: text/plain`',
+        status: 415,
+        load: {
+          path: '/auth/login',
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify(credentials),
+        },
+      },
+      {
+        label: 'POST /auth/login, locked-out account, wrong password',
+        status: 429,
+        load: { path: '/auth/login', method: 'POST', headers: json, body: wrongPassword },
+        before: lockOut,
+      },
+    ];
+    const rejected = new Map(
+      rejections.map((r) => [r.label, [] as (Sample & { cpu: CpuSplit })[]]),
+    );
+    for (const r of rejections) {
+      await r.before?.();
+      await expectStatus(ours.base, r.load, r.status);
+      await cannon(ours.base, r.load, { connections: 8, duration: 1, expect: r.status });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of rejections) {
+        await r.before?.();
+        await expectStatus(ours.base, r.load, r.status);
+        rejected.get(r.label)?.push(
+          await measured(redis, ours, r.load, {
+            connections: CONNECTIONS,
+            duration: DURATION,
+            expect: r.status,
+          }),
+        );
+      }
+      console.error(`rejections round ${round + 1}/${ROUNDS} done`);
+    }
+
     // Report.
-    const helloRps = median(samples.get(scenarios[0].label)!.map((s) => s.rps));
-    const recipeSessionRps = median(samples.get(scenarios[3].label)!.map((s) => s.rps));
-    const recipeJwtRps = median(samples.get(scenarios[4].label)!.map((s) => s.rps));
+    const rpsOf = (label: string) => median(samples.get(label)!.map((s) => s.rps));
+    const helloRps = rpsOf(scenarios[0].label);
+    const recipeSessionRps = rpsOf(scenarios[3].label);
+    const recipeJwtRps = rpsOf(scenarios[4].label);
+    const betterAuthRps = rpsOf(scenarios[5].label);
     const redisInfo = await redis.info('server');
     const pgVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0]
       .server_version;
@@ -555,7 +861,7 @@ async function main() {
       const c = counts.get(s.label);
       const failures = list.reduce((n, x) => n + x.non2xx + x.errors, 0);
       const cpu = (key: keyof CpuSplit) => fmt(median(list.map((x) => x.cpu[key])));
-      return `| ${s.label} | ${fmt(rps)} | ${range(list.map((x) => x.rps))} | ${fmt(rps / helloRps, 2)} | ${fmt(rps / recipeSessionRps, 2)} | ${fmt(rps / recipeJwtRps, 2)} | ${fmt(median(list.map((x) => x.p99)))} | ${cpu('app')} / ${cpu('redis')} / ${cpu('loadGenerator')} | ${c ? `${fmt(c.sqlReads, 2)} / ${fmt(c.sqlWrites, 2)}` : '—'} | ${c ? `${fmt(c.redisCommands, 2)} (${c.commandNames})` : '—'} | ${c ? fmt(c.redisInScripts, 2) : '—'} | ${failures} |`;
+      return `| ${s.label} | ${fmt(rps)} | ${range(list.map((x) => x.rps))} | ${fmt(rps / helloRps, 2)} | ${fmt(rps / recipeSessionRps, 2)} | ${fmt(rps / recipeJwtRps, 2)} | ${fmt(rps / betterAuthRps, 2)} | ${fmt(median(list.map((x) => x.p99)))} | ${cpu('app')} / ${cpu('redis')} / ${cpu('loadGenerator')} | ${c ? `${fmt(c.sqlReads, 2)} / ${fmt(c.sqlWrites, 2)}` : '—'} | ${c ? `${fmt(c.redisCommands, 2)} (${c.commandNames})` : '—'} | ${c ? fmt(c.redisInScripts, 2) : '—'} | ${failures} |`;
     });
     const loginRows = floodTargets.map((f) => {
       const list = logins.get(f.label)!;
@@ -574,26 +880,46 @@ async function main() {
       (l) =>
         `| ${l.label} | ${fmt(l.keys)} | ${fmt(median(l.samples.map((s) => s.rps)))} | ${fmt(median(l.samples.map((s) => s.p99)))} (${range(l.samples.map((s) => s.p99))}) | ${fmt(median(l.samples.map((s) => s.p99)) / smallP99, 2)} |`,
     );
+    const referenceCpu = median(rejected.get(rejections[0].label)!.map((x) => x.cpu.app));
+    const rejectionRows = rejections.map((r) => {
+      const list = rejected.get(r.label)!;
+      const cpu = (key: keyof CpuSplit) => median(list.map((x) => x.cpu[key]));
+      // Every status seen over the rounds, the expected one first; socket errors too.
+      const seen = new Map<string, number>();
+      for (const x of list) {
+        for (const [code, n] of Object.entries(x.statuses))
+          seen.set(code, (seen.get(code) ?? 0) + n);
+      }
+      const errors = list.reduce((n, x) => n + x.errors, 0);
+      const statuses = [...seen.entries()]
+        .sort(([a], [b]) => Number(a !== String(r.status)) - Number(b !== String(r.status)))
+        .map(([code, n]) => `${code} × ${fmt(n)}`)
+        .concat(errors ? [`errors × ${fmt(errors)}`] : [])
+        .join(', ');
+      const rps = median(list.map((x) => x.rps));
+      return `| ${r.status} | ${r.label} | ${statuses} | ${fmt(rps)} (${range(list.map((x) => x.rps))}) | ${fmt(median(list.map((x) => x.p99)))} | ${fmt(cpu('appMain'))} / ${fmt(cpu('app'))} / ${fmt(cpu('redis'))} | ${fmt(cpu('app') / referenceCpu, 2)} |`;
+    });
     const report = [
       `# bench/http — ${new Date().toISOString()}`,
       '',
       `Machine: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, Redis ${/redis_version:(\S+)/.exec(redisInfo)?.[1]} and PostgreSQL ${pgVersion} on loopback.`,
-      `Versions: @nestjs/core ${versionOf('@nestjs/core')}, @nestjs/platform-express ${versionOf('@nestjs/platform-express')}, typeorm ${versionOf('typeorm')}, ioredis ${versionOf('ioredis')}, argon2 ${versionOf('argon2')}, express-session ${versionOf('express-session')}, connect-redis ${versionOf('connect-redis')}, redis ${versionOf('redis')}, passport-jwt ${versionOf('passport-jwt')}, autocannon ${versionOf('autocannon')}.`,
-      `Every app is one Node process on Express; autocannon runs in the bench process on the same machine. ${ROUNDS} interleaved rounds of ${DURATION} s each (A B C D E, A B C D E, ...); figures are medians with min–max.`,
+      `Versions: @nestjs/core ${versionOf('@nestjs/core')}, @nestjs/platform-express ${versionOf('@nestjs/platform-express')}, typeorm ${versionOf('typeorm')}, ioredis ${versionOf('ioredis')}, argon2 ${versionOf('argon2')}, express-session ${versionOf('express-session')}, connect-redis ${versionOf('connect-redis')}, redis ${versionOf('redis')}, passport-jwt ${versionOf('passport-jwt')}, better-auth ${versionOf('better-auth')}, @better-auth/redis-storage ${versionOf('@better-auth/redis-storage')}, @thallesp/nestjs-better-auth ${versionOf('@thallesp/nestjs-better-auth')}, pg ${versionOf('pg')}, autocannon ${versionOf('autocannon')}.`,
+      `Every app is one Node process on Express; autocannon runs in the bench process on the same machine. ${ROUNDS} interleaved rounds of ${DURATION} s each (every setup once per round, in the order of the table); figures are medians with min–max.`,
+      "`better-auth` (bench/baselines/better-auth.ts) is better-auth behind @thallesp/nestjs-better-auth as their READMEs set it up, in production mode: PostgreSQL through a pg Pool in a schema of its own (tables made at startup by its migration API), sessions in Redis through @better-auth/redis-storage as `secondaryStorage` (so no session table), Argon2id at the parameters below through its password hooks, its default rate limits (counted in Redis), its session cookie signed with HMAC-SHA256. GET /auth/me is a Nest controller behind the adapter's global AuthGuard (`auth.api.getSession`), returning the session's user. `better-auth, cookie cache` adds its documented `session.cookieCache` (5 minutes): the session and user also travel in a second signed cookie, and are read from it instead of Redis. The adapter's guard drops the Set-Cookie with which getSession would renew that cache, so the bench signs in again before each run of that row.",
       'Reproduce: `npm run bench` (BENCH_ROUNDS, BENCH_DURATION_S, BENCH_LIVE_SESSIONS to change the run).',
       '',
       `## GET /auth/me, ${CONNECTIONS} connections`,
       '',
-      'Ratios are against the baselines measured in this run. CPU time per request is read from /proc for the app, from INFO cpu for Redis and from the bench process for autocannon (not counted for PostgreSQL); on two cores, whatever Redis and autocannon use is not available to the app. SQL reads/writes are table scans and rows written per request (pg_stat_user_tables); Redis commands are top-level commands per request (MONITOR), with the commands a Lua script ran counted apart; both from 500 requests after the throughput rounds.',
+      "Ratios are against the baselines measured in this run (× better-auth: against the `better-auth` row without cookie cache). CPU time per request is read from /proc for the app, from INFO cpu for Redis (the whole server: other clients of a shared Redis count too) and from the bench process for autocannon (not counted for PostgreSQL); on two cores, whatever Redis and autocannon use is not available to the app. SQL reads/writes are table scans and rows written per request (pg_stat_user_tables, over the schemas of all the apps); Redis commands are top-level commands per request on the app's own keys (MONITOR, filtered by the app's key prefix, as the Redis may serve others too), with the commands a Lua script ran counted apart; both from 500 requests after the throughput rounds.",
       '',
-      '| setup | req/s | min–max | × hello | × recipe-session | × recipe-jwt | p99 ms | CPU µs per request: app / Redis / autocannon | SQL reads / writes | Redis commands | in scripts | non-2xx |',
-      '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+      '| setup | req/s | min–max | × hello | × recipe-session | × recipe-jwt | × better-auth | p99 ms | CPU µs per request: app / Redis / autocannon | SQL reads / writes | Redis commands | in scripts | non-2xx |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
       ...throughputRows,
       '',
       '## Login throughput and a cheap request during a login flood',
       '',
-      `Argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism} (the example app's default) costs ${fmt(cpuMs, 1)} ms of CPU per verify on this machine (measured by this script before each round, one at a time: median, ${range(verifyMs, 1)}), so the ceiling is ${availableParallelism()} cores ÷ ${fmt(cpuMs, 1)} ms = ${fmt(ceiling, 1)} logins/s. The recipe's table holds the same hash parameters.`,
-      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password, 64 accounts in turn, alone; its CPU per login is split into the app's other threads (Argon2 on the libuv threadpool, and V8's helpers), the app's main thread (HTTP, validation, queries, sessions, throttle, events), Redis and autocannon (PostgreSQL not counted). Cheap request: GET /auth/me with a cookie, 4 connections × ${DURATION} s, alone (idle) and during a second login flood.`,
+      `Argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism} (the example app's default) costs ${fmt(cpuMs, 1)} ms of CPU per verify on this machine (measured by this script before each round, one at a time: median, ${range(verifyMs, 1)}), so the ceiling is ${availableParallelism()} cores ÷ ${fmt(cpuMs, 1)} ms = ${fmt(ceiling, 1)} logins/s. The recipe's table and better-auth's password hooks use the same hash parameters.`,
+      `Login: autocannon 16 connections × ${DURATION + 1} s of POST /auth/login with the right password (better-auth: its POST /api/auth/sign-in/email, with the Origin a browser sends), 64 accounts in turn, alone; its CPU per login is split into the app's other threads (Argon2 on the libuv threadpool, and V8's helpers), the app's main thread (HTTP, validation, queries, sessions, throttle, events), Redis and autocannon (PostgreSQL not counted). better-auth allows 3 sign-ins per 10 s per client address, which it reads from X-Forwarded-For (production, no header: one bucket for every client): each of its logins carries another address, as a reverse proxy would set it for many people logging in, so its limiter runs (one Lua script in Redis per login) but refuses none. Cheap request: GET /auth/me with a cookie (better-auth: without cookie cache), 4 connections × ${DURATION} s, alone (idle) and during a second login flood.`,
       '',
       '| app | logins/s (min–max) | × Argon2 ceiling | CPU ms per login: app other threads / app main thread / Redis / autocannon | non-2xx logins | cheap p99 idle ms | cheap p99 during flood ms | flood ÷ idle |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -606,6 +932,14 @@ async function main() {
       '| live sessions | Redis keys under the app prefix | req/s | p99 ms (min–max) | × p99 at 1,000 |',
       '|---|---:|---:|---:|---:|',
       ...liveRows,
+      '',
+      '## Rejections',
+      '',
+      `What nest-warden spends on a request it refuses, beside the authenticated GET /auth/me (first row): ${CONNECTIONS} connections × ${DURATION} s per row, after the sections above, rows interleaved as elsewhere. CPU is per response of any status, read from /proc for the app's main thread (the event loop) and for the whole app process (main thread and the rest: libuv threadpool, V8's helpers), and from INFO cpu for Redis; the last column is the app's total CPU per request ÷ the authenticated GET's. req/s counts the responses with the expected status; every status seen is listed, and each row's first request is checked with fetch before each run (the bench stops if its status differs). The locked-out account is made so with wrong passwords until 429 before every run; a failure after the lockout expires doubles it, so a few 401s (each a full Argon2 verify) can appear in that row.`,
+      '',
+      '| status | request | statuses seen | req/s (min–max) | p99 ms | CPU µs per request: app main thread / app total / Redis | ÷ authenticated GET |',
+      '|---:|---|---|---:|---:|---:|---:|',
+      ...rejectionRows,
       '',
     ].join('\n');
     console.log(report);
