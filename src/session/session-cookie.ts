@@ -1,4 +1,4 @@
-import type { Decipher } from 'node:crypto';
+import type { Cipher, Decipher } from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
@@ -18,7 +18,7 @@ export interface SessionCookiePayload {
 
 interface Keys {
   mac: Buffer;
-  locator: Buffer;
+  locatorCipher: Cipher;
   locatorDecipher: Decipher;
 }
 
@@ -68,10 +68,10 @@ export class SessionCookieCodec {
         .digest();
       return {
         mac: createHmac('sha256', secret).update('nest-warden session mac v1').digest(),
-        locator,
         // ECB without padding turns each 16-byte update into 16 bytes at once and keeps no
-        // state between blocks, so one decipher per key serves every request (final() is never
-        // called) instead of one made per request.
+        // state between blocks, so one cipher and one decipher per key serve every request
+        // (final() is never called) instead of one made per request.
+        locatorCipher: createCipheriv('aes-256-ecb', locator, null).setAutoPadding(false),
         locatorDecipher: createDecipheriv('aes-256-ecb', locator, null).setAutoPadding(false),
       };
     });
@@ -96,8 +96,7 @@ export class SessionCookieCodec {
     const tag = Buffer.from(payload.tag, 'base64url');
     if (tag.length !== TAG_BYTES) throw new TypeError('a slot tag is 12 bytes (userTag)');
     const block = Buffer.concat([tag, randomBytes(16 - TAG_BYTES)]);
-    const cipher = createCipheriv('aes-256-ecb', keys.locator, null).setAutoPadding(false);
-    const locator = Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
+    const locator = keys.locatorCipher.update(block).toString('base64url');
     return `${payload.id}.${locator}.${this.sign(keys.mac, payload.id, locator)}`;
   }
 
