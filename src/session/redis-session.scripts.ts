@@ -70,10 +70,22 @@ local function purge(now, idle)
 end
 `;
 
-/** `extend(ttl)`: the hash lives at least ttl ms more; `dropIfEmpty()`: no session, no hash. */
+/**
+ * `extend(ttl)`: the hash lives at least ttl ms more; `purgePointers(now)`: deletes forward
+ * pointers past their grace; `dropIfEmpty()`: no session, no hash.
+ */
 const KEEP = `
 local function extend(ttl)
   if redis.call('PTTL', KEYS[1]) < tonumber(ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+local function purgePointers(now)
+  local flat = redis.call('HGETALL', KEYS[1])
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 1) == '>' then
+      local grace = tonumber(string.match(flat[i + 1], '|(%d+)$'))
+      if not grace or now > grace then redis.call('HDEL', KEYS[1], flat[i]) end
+    end
+  end
 end
 local function dropIfEmpty()
   if redis.call('HLEN', KEYS[1]) <= 1 then redis.call('DEL', KEYS[1]) end
@@ -81,27 +93,31 @@ end
 `;
 
 /**
- * ARGV: idHash, record, ttlMs, maxSessions, now, defaultIdleMs, userId. Purges, adds the
- * session, evicts the oldest live sessions (by createdAt, never the new one) past maxSessions.
- * Returns the evicted records.
+ * ARGV: idHash, record, ttlMs, maxSessions, now, defaultIdleMs, userId. Adds the session. When
+ * the hash is full (maxSessions sessions and pointers besides `u`), first purges dead sessions
+ * and pointers, then evicts the oldest live sessions (by createdAt, never the new one) past
+ * maxSessions; below that nothing needs to go and the records are not read. Returns the evicted
+ * records.
  */
 export const CREATE = `${LIB}${KEEP}
-local live = purge(tonumber(ARGV[5]), tonumber(ARGV[6]))
-redis.call('HSET', KEYS[1], 'u', ARGV[7], ARGV[1], ARGV[2])
-local evicted = {}
-local count = #live + 1
 local max = tonumber(ARGV[4])
-while count > max do
-  local oldest
-  for i, s in ipairs(live) do
-    if s[1] ~= ARGV[1] and (not oldest or s[3] < live[oldest][3]) then oldest = i end
+local evicted = {}
+if redis.call('HLEN', KEYS[1]) > max then
+  local live = purge(tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local count = #live + 1
+  while count > max do
+    local oldest
+    for i, s in ipairs(live) do
+      if s[1] ~= ARGV[1] and (not oldest or s[3] < live[oldest][3]) then oldest = i end
+    end
+    if not oldest then break end
+    redis.call('HDEL', KEYS[1], live[oldest][1])
+    table.insert(evicted, live[oldest][2])
+    table.remove(live, oldest)
+    count = count - 1
   end
-  if not oldest then break end
-  redis.call('HDEL', KEYS[1], live[oldest][1])
-  table.insert(evicted, live[oldest][2])
-  table.remove(live, oldest)
-  count = count - 1
 end
+redis.call('HSET', KEYS[1], 'u', ARGV[7], ARGV[1], ARGV[2])
 extend(ARGV[3])
 return evicted`;
 
@@ -145,10 +161,12 @@ return 1`;
 
 /**
  * KEYS: sessions, old id's spent marker. ARGV: fromIdHash, toIdHash, record, ttlMs, graceMs,
- * pointer value, spent marker ('' none).
+ * pointer value, spent marker ('' none), now ('' unknown). Also drops pointers past their grace
+ * (a session renewed every 15 minutes would otherwise pile them up until the next login).
  */
 export const ROTATE = `${KEEP}
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[8] ~= '' then purgePointers(tonumber(ARGV[8])) end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[1], '>' .. ARGV[1], ARGV[6]) end

@@ -151,6 +151,7 @@ export class RedisSessionStore extends SessionStore {
           Math.max(0, Math.round(options.graceMs)),
           `${toIdHash}|${Math.round(options.graceUntil)}`,
           options.spent ? JSON.stringify(options.spent) : '',
+          options.now === undefined ? '' : Math.round(options.now),
         ],
         [this.spentKey(from)],
       ),

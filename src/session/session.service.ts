@@ -198,6 +198,7 @@ export class SessionService {
       ttlMs: this.ttlMs(record, now),
       graceMs: 0,
       graceUntil: now,
+      now,
     });
   }
 
@@ -238,6 +239,7 @@ export class SessionService {
       ttlMs: this.ttlMs(next, now),
       graceMs: 0,
       graceUntil: now,
+      now,
       spent: marker(successor),
     });
     return moved ? successor : null;
@@ -344,6 +346,7 @@ export class SessionService {
       ttlMs: this.ttlMs(next, now),
       graceMs: graceSeconds * 1000,
       graceUntil: now + graceSeconds * 1000,
+      now,
     });
     if (!moved) return null;
     return {

@@ -94,7 +94,7 @@ export abstract class SessionStore {
 }
 
 /** How {@link SessionStore.rotate} moves a session. */
-export interface SessionRotateOptions extends SessionWriteOptions {
+export interface SessionRotateOptions extends SessionWriteOptions, Pick<SessionClocks, 'now'> {
   /** Lifetime of the forward pointer from the old id, in ms (0: none). */
   graceMs: number;
   /** Until when (service clock, ms) the pointer is honoured. */

@@ -175,14 +175,19 @@ describe('RedisSessionStore', () => {
         resolveSessionOptions({ secrets, ...options }),
         clock,
       );
-    const idle = service({ idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 });
+    // A full hash (maxSessionsPerUser) is what makes a login read and purge the others.
+    const idle = service({
+      idleTimeoutSeconds: 600,
+      absoluteTimeoutSeconds: 3600,
+      maxSessionsPerUser: 2,
+    });
     const user = { id: 'user-purge', authVersion: 1 };
     const old = await idle.create(user);
     clock.advanceSeconds(300);
     const recent = await idle.create(user);
     expect(await sessionFields(user.id)).toHaveLength(2);
     clock.advanceSeconds(301); // `old` idle for 601 s, `recent` for 301 s
-    await idle.create(user); // creating purges
+    expect((await idle.create(user)).evicted).toEqual([]); // purged, not evicted
     const fields = await sessionFields(user.id);
     expect(fields).toHaveLength(2);
     expect(fields).not.toContain(old.session.ref.idHash);
@@ -199,7 +204,8 @@ describe('RedisSessionStore', () => {
     const renewing = service({ renewalIntervalSeconds: 900, rotationGraceSeconds: 10 });
     const { token } = await renewing.create(user);
     clock.advanceSeconds(900);
-    expect((await renewing.validate(token)).ok).toBe(true);
+    const renewed = await renewing.validate(token);
+    expect(renewed.ok && renewed.rotatedToken).toBeTruthy();
     const hashKey = `${prefix}{${userTag(user.id)}}:u`;
     expect((await redis.hkeys(hashKey)).filter((f) => f.startsWith('>'))).toHaveLength(1);
     await renewing.list(user.id);
@@ -208,6 +214,17 @@ describe('RedisSessionStore', () => {
     await renewing.list(user.id);
     expect((await redis.hkeys(hashKey)).filter((f) => f.startsWith('>'))).toEqual([]);
     expect(await renewing.list(user.id)).toHaveLength(1);
+
+    // Renewals drop the pointers of earlier renewals once their grace is over: a session
+    // renewed all day long keeps one pointer, not one per renewal.
+    let live = (renewed as { rotatedToken: string }).rotatedToken;
+    for (let i = 0; i < 5; i++) {
+      clock.advanceSeconds(900);
+      const next = await renewing.validate(live);
+      expect(next.ok && next.rotatedToken).toBeTruthy();
+      live = (next as { rotatedToken: string }).rotatedToken;
+    }
+    expect((await redis.hkeys(hashKey)).filter((f) => f.startsWith('>'))).toHaveLength(1);
   });
 
   it('treats a tampered or garbage record as an unknown session, never an error', async () => {
