@@ -42,8 +42,8 @@ const USER_AGENT_SLACK_MS = 60_000;
 /**
  * {@link SessionStore} on Redis (ioredis `Redis` or `Cluster`, already connected).
  *
- * Layout, built to stay in Redis's compact encodings (about 330 B per session at one session per
- * user, 120 B at ten; see bench/sessions-results.md):
+ * Layout, built to stay in Redis's compact encodings (about 280 B per session at one session per
+ * user, 105 B at ten; see bench/sessions-results.md):
  *
  * - `<prefix>{<tag>}:u`: one hash per user (`<tag>` = `userTag(userId)`). Field `u` holds the
  *   user id; field `<idHash>` (the session id's truncated SHA-256, never the id) a session, as a
