@@ -26,6 +26,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
 const LIVE_SESSIONS = Number(process.env.BENCH_LIVE_SESSIONS ?? 1_000_000);
+const FILL_CONCURRENCY = 1000;
 const CONNECTIONS = 32;
 const PASSWORD = 'correct horse battery staple';
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 }; // the example app's default
@@ -397,8 +398,13 @@ async function main() {
   await new Promise((resolve) => redis.once('ready', resolve));
   const targets: Target[] = [];
   const fillerUsers: string[] = [];
+  // Filler sessions only: a generous timeout, since a fill keeps FILL_CONCURRENCY calls in flight.
   const sessions = new SessionService(
-    new RedisSessionStore(redis, { keyPrefix: oursPrefix, prefetchCachedUser: true }),
+    new RedisSessionStore(redis, {
+      keyPrefix: oursPrefix,
+      prefetchCachedUser: true,
+      commandTimeoutMs: 60_000,
+    }),
     resolveSessionOptions({ secrets: [sessionSecret], cookieSecure: true }),
     systemClock,
   );
@@ -728,7 +734,9 @@ async function main() {
       const before = fillerUsers.length;
       const users = Math.ceil(total / 10);
       for (let i = 0; i < users; i++) fillerUsers.push(randomUUID());
-      await pool(total, 200, (i) =>
+      // Through SessionService, FILL_CONCURRENCY at once on the auto-pipelining client: Redis gets
+      // them in batches, one script (plus the user agent's SET NX) per session.
+      await pool(total, FILL_CONCURRENCY, (i) =>
         sessions.create(
           { id: fillerUsers[before + (i % users)], authVersion: 1 },
           { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench' },
@@ -736,7 +744,7 @@ async function main() {
       );
     };
     const unfill = async () => {
-      await pool(fillerUsers.length, 200, (i) => sessions.revokeAll(fillerUsers[i]));
+      await pool(fillerUsers.length, FILL_CONCURRENCY, (i) => sessions.revokeAll(fillerUsers[i]));
       fillerUsers.length = 0;
     };
     const live: { label: string; samples: Sample[]; keys: number }[] = [];

@@ -231,7 +231,7 @@ export class LoginService {
     if (request.wardenNewClient) {
       await this.account?.signedInFromNewClient(user.id, {
         ip: session.ip,
-        userAgent: session.userAgent,
+        userAgent: session.userAgent ?? null,
       });
     }
   }

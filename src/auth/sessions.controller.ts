@@ -66,7 +66,7 @@ export class SessionsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: WardenErrorResponseDto, description: 'SESSION_NOT_FOUND' })
   async revoke(@CurrentUser() user: CachedUser, @Param('id') handle: string): Promise<void> {
-    if (!/^[A-Za-z0-9_-]{22}$/.test(handle) || !(await this.sessions.revoke(user.id, handle))) {
+    if (!/^[A-Za-z0-9_-]{11}$/.test(handle) || !(await this.sessions.revoke(user.id, handle))) {
       throw new SessionNotFoundException();
     }
     this.events.emit(WardenEvent.SESSION_REVOKED, {

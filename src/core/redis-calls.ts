@@ -43,11 +43,18 @@ export class RedisScripts<Name extends string> {
     }
   }
 
-  run(name: Name, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const command = (this.redis as unknown as Record<string, ScriptCommand>)[
-      `${this.namespace}${name}`
-    ];
-    return command.call(this.redis, keys.length, ...keys, ...args);
+  run(name: Name, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    return this.call(`${this.namespace}${name}`, keys, args);
+  }
+
+  /** As {@link run}, with every string of the reply as a Buffer (binary values). */
+  runBuffer(name: Name, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    return this.call(`${this.namespace}${name}Buffer`, keys, args);
+  }
+
+  private call(command: string, keys: string[], args: unknown[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, ScriptCommand>)[command];
+    return fn.call(this.redis, keys.length, ...keys, ...args);
   }
 }
 

@@ -1,8 +1,14 @@
 import { hash } from 'node:crypto';
 
-/** The slot tag of a user: 4 hex characters of SHA-256(userId). Hidden inside cookies. */
+/** Bytes of SHA-256(userId) in a user's slot tag. */
+export const USER_TAG_BYTES = 12;
+
+/**
+ * The slot tag of a user: the first 12 bytes of SHA-256(userId), base64url (16 characters).
+ * Hidden inside cookies; long enough that two users practically never share a sessions hash.
+ */
 export function userTag(userId: string): string {
-  return hash('sha256', userId, 'hex').slice(0, 4);
+  return hash('sha256', userId, 'buffer').subarray(0, USER_TAG_BYTES).toString('base64url');
 }
 
 /** What `RedisUserCache` writes over a user it just invalidated: a miss that blocks fills. */
@@ -11,10 +17,11 @@ export const CACHED_USER_TOMBSTONE = '-';
 /**
  * The one layout of every key nest-warden's Redis adapters use, under one prefix:
  *
- * - `<prefix>{<tag>}:s:<sha256(id)>` a session, `…:p:<sha256(id)>` its forward pointer after a
- *   renewal, `…:x:<sha256(id)>` a spent refresh token, `…:u:<userId>` the user's session index,
- *   `…:c:<userId>` the user's cached snapshot: one hash slot per user (`<tag>` = {@link userTag}),
- *   so a session and its user are read in one script, on Redis Cluster too;
+ * - `<prefix>{<tag>}:u` the user's sessions, one Redis hash (see `RedisSessionStore`),
+ *   `…:x:<idHash>` a spent refresh token, `…:c:<userId>` the user's cached snapshot: one hash
+ *   slot per user (`<tag>` = {@link userTag}), so a session and its user are read in one
+ *   script, on Redis Cluster too;
+ * - `<prefix>a:<digest>` a user agent's text, shared by every session with that user agent;
  * - `<prefix>t{a:<sha256(email)>}:…`, `<prefix>t{i:<sha256(ip)>}:…` attempt counters;
  *   `<prefix>tm{u:<sha256(userId)>}:t:<step>` a used TOTP step (`AttemptStore.claimOnce`).
  */
@@ -30,20 +37,18 @@ export class RedisKeys {
     return `${this.prefix}{${tag}}:`;
   }
 
-  session(tag: string, idHash: string): string {
-    return `${this.base(tag)}s:${idHash}`;
-  }
-
-  pointer(tag: string, idHash: string): string {
-    return `${this.base(tag)}p:${idHash}`;
+  /** The hash of a user's sessions. */
+  sessions(tag: string): string {
+    return `${this.base(tag)}u`;
   }
 
   spent(tag: string, idHash: string): string {
     return `${this.base(tag)}x:${idHash}`;
   }
 
-  index(tag: string, userId: string): string {
-    return `${this.base(tag)}u:${userId}`;
+  /** The shared text of a user agent, by its digest (`userAgentDigest`). */
+  userAgent(digest: string): string {
+    return `${this.prefix}a:${digest}`;
   }
 
   /** Where scripts find a user's cached snapshot: this plus the user id. */

@@ -1,148 +1,248 @@
-// Lua scripts of RedisSessionStore. Every key of one script shares the user's hash tag, so each
-// runs atomically on one node, Redis Cluster included. Index members are "<handle>:<idHash>".
-// ARGV[1] is always the key base "<prefix>{<tag>}:"; sessions are base.."s:"..idHash and
-// forward pointers base.."p:"..idHash (RedisKeys, src/core/redis-keys.ts, is the layout).
+// Lua scripts of RedisSessionStore. KEYS[1] is always the user's sessions hash
+// "<prefix>{<tag>}:u"; every other key a script touches shares its "{<tag>}", so each script runs
+// atomically on one node, Redis Cluster included. Fields of the hash:
+//   "u"           the user id (once per user)
+//   "<idHash>"    a session: its binary record (redis-session.record.ts)
+//   ">" <idHash>  a forward pointer left by a rotation: "<successor idHash>|<grace end, ms>"
+// ('>' is not a base64url character, so a pointer never collides with a session.)
+// Scripts that purge take the service's clock and default idle timeout in ARGV (never Redis
+// TIME: the service's clock decides expiry).
 
-const SPLIT = `local function idhash(member) return string.match(member, ':(.+)$') end`;
-
-/** KEYS: session, index. ARGV: base, json, ttlMs, member, score, maxSessions, indexTtlMs. */
-export const CREATE = `${SPLIT}
-local base = ARGV[1]
-for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if redis.call('EXISTS', base .. 's:' .. idhash(m)) == 0 then redis.call('ZREM', KEYS[2], m) end
+/**
+ * Helpers: `clocks(record, defaultIdleMs)` gives a record's createdAt and the time it dies
+ * (idle or absolute, whichever comes first), or nil for bytes that are no session record;
+ * `purge(now, idle)` deletes dead sessions and pointers past their grace and returns the live
+ * sessions as a list of {field, record, createdAt}, in hash order.
+ */
+const LIB = `
+local function varint(s, pos)
+  local n, scale = 0, 1
+  while true do
+    local b = string.byte(s, pos)
+    if not b then return nil end
+    pos = pos + 1
+    n = n + (b % 128) * scale
+    if b < 128 then return n, pos end
+    scale = scale * 128
+    if scale > 562949953421312 then return nil end
+  end
 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
+local function zigzag(n) if n % 2 == 0 then return n / 2 end return -(n + 1) / 2 end
+local function clocks(s, defaultIdle)
+  if #s < 37 or string.byte(s, 1) ~= 1 then return nil end
+  local flags = string.byte(s, 2)
+  local created = 0
+  for i = 3, 8 do created = created * 256 + string.byte(s, i) end
+  local pos, n = 33
+  local d = {}
+  for i = 1, 5 do
+    n, pos = varint(s, pos)
+    if not n then return nil end
+    d[i] = n
+  end
+  local lifetime = zigzag(d[5])
+  local idle = defaultIdle
+  if math.floor(flags / 2) % 2 == 1 then
+    n = varint(s, pos)
+    if not n then return nil end
+    if n == 0 then idle = lifetime else idle = (n - 1) * 1000 end
+  end
+  return created, math.min(created + lifetime, created + zigzag(d[2]) + idle)
+end
+local function purge(now, idle)
+  local live = {}
+  local flat = redis.call('HGETALL', KEYS[1])
+  for i = 1, #flat, 2 do
+    local field, value = flat[i], flat[i + 1]
+    if string.sub(field, 1, 1) == '>' then
+      local grace = tonumber(string.match(value, '|(%d+)$'))
+      if not grace or now > grace then redis.call('HDEL', KEYS[1], field) end
+    elseif field ~= 'u' then
+      local created, dies = clocks(value, idle)
+      if not created or now >= dies then
+        redis.call('HDEL', KEYS[1], field)
+      else
+        table.insert(live, {field, value, created})
+      end
+    end
+  end
+  return live
+end
+`;
+
+/**
+ * `extend(ttl)`: the hash lives at least ttl ms more; `purgePointers(now)`: deletes forward
+ * pointers past their grace; `dropIfEmpty()`: no session, no hash.
+ */
+const KEEP = `
+local function extend(ttl)
+  if redis.call('PTTL', KEYS[1]) < tonumber(ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+local function purgePointers(now)
+  local flat = redis.call('HGETALL', KEYS[1])
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 1) == '>' then
+      local grace = tonumber(string.match(flat[i + 1], '|(%d+)$'))
+      if not grace or now > grace then redis.call('HDEL', KEYS[1], flat[i]) end
+    end
+  end
+end
+local function dropIfEmpty()
+  if redis.call('HLEN', KEYS[1]) <= 1 then redis.call('DEL', KEYS[1]) end
+end
+`;
+
+/**
+ * ARGV: idHash, record, ttlMs, maxSessions, now, defaultIdleMs, userId. Adds the session. When
+ * the hash is full (maxSessions sessions and pointers besides `u`), first purges dead sessions
+ * and pointers, then evicts the oldest live sessions (by createdAt, never the new one) past
+ * maxSessions; below that nothing needs to go and the records are not read. Returns the evicted
+ * records.
+ */
+export const CREATE = `${LIB}${KEEP}
+local max = tonumber(ARGV[4])
 local evicted = {}
-local max = tonumber(ARGV[6])
-while redis.call('ZCARD', KEYS[2]) > max do
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-  redis.call('ZREM', KEYS[2], oldest)
-  local key = base .. 's:' .. idhash(oldest)
-  local value = redis.call('GET', key)
-  redis.call('DEL', key)
-  if value then table.insert(evicted, value) end
+if redis.call('HLEN', KEYS[1]) > max then
+  local live = purge(tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local count = #live + 1
+  while count > max do
+    local oldest
+    for i, s in ipairs(live) do
+      if s[1] ~= ARGV[1] and (not oldest or s[3] < live[oldest][3]) then oldest = i end
+    end
+    if not oldest then break end
+    redis.call('HDEL', KEYS[1], live[oldest][1])
+    table.insert(evicted, live[oldest][2])
+    table.remove(live, oldest)
+    count = count - 1
+  end
 end
-if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[7]) then redis.call('PEXPIRE', KEYS[2], ARGV[7]) end
+redis.call('HSET', KEYS[1], 'u', ARGV[7], ARGV[1], ARGV[2])
+extend(ARGV[3])
 return evicted`;
 
 /**
- * KEYS: session, pointer. ARGV: base, idHash. Returns {json, idHash, graceUntil} or nil; a
- * pointer's value is "<successor idHash>|<grace end, ms>".
+ * Validation. ARGV: idHash, the user cache's key prefix in this slot ('' to skip it). Returns
+ * {record, idHash, graceUntil or '', userId, cached user or ''} or nil; an id rotated away is
+ * followed through its forward pointers (then idHash is the successor's).
  */
 export const GET = `
-local value = redis.call('GET', KEYS[1])
-if value then return {value, ARGV[2], ''} end
-local pointer = redis.call('GET', KEYS[2])
-if not pointer then return false end
-local grace = string.match(pointer, '|(%d+)$')
-local target = string.match(pointer, '^([^|]+)')
-local hops = 0
-while target and hops < 3 do
-  value = redis.call('GET', ARGV[1] .. 's:' .. target)
-  if value then return {value, target, grace} end
-  pointer = redis.call('GET', ARGV[1] .. 'p:' .. target)
-  target = pointer and string.match(pointer, '^([^|]+)')
-  hops = hops + 1
+local found = redis.call('HMGET', KEYS[1], ARGV[1], 'u')
+local record, user = found[1], found[2]
+if not user then return false end
+local id, grace = ARGV[1], ''
+if not record then
+  local pointer = redis.call('HGET', KEYS[1], '>' .. id)
+  local hops = 0
+  while pointer and hops < 3 do
+    local target, until_ = string.match(pointer, '^(.-)|(%d+)$')
+    if not target then return false end
+    if grace == '' then grace = until_ end
+    record = redis.call('HGET', KEYS[1], target)
+    if record then
+      id = target
+      break
+    end
+    pointer = redis.call('HGET', KEYS[1], '>' .. target)
+    hops = hops + 1
+  end
+  if not record then return false end
 end
-return false`;
+local cached = ''
+if ARGV[2] ~= '' then cached = redis.call('GET', ARGV[2] .. user) or '' end
+return {record, id, grace, user, cached}`;
 
-/**
- * KEYS: session. ARGV: the user cache's key prefix in this slot. The session and, in the same
- * round trip, the user's cached snapshot at ARGV[1]..userId (same hash slot):
- * {json, userJson or ''}, or nil.
- */
-export const GET_WITH_USER = `
-local value = redis.call('GET', KEYS[1])
-if not value then return false end
-local ok, record = pcall(cjson.decode, value)
-if not ok or type(record.userId) ~= 'string' then return {value, ''} end
-local user = redis.call('GET', ARGV[1] .. record.userId)
-return {value, user or ''}`;
-
-/**
- * KEYS: old session, new session, old pointer, index, old spent marker.
- * ARGV: json, ttlMs, graceMs, oldMember, newMember, score, pointer value, spent marker ('' none).
- */
-export const ROTATE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[3]) end
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
-redis.call('ZREM', KEYS[4], ARGV[4])
-if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[4], ARGV[2]) end
-if ARGV[8] ~= '' then redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[2]) end
+/** ARGV: idHash, record, ttlMs. Rewrites a live session only. Returns 1, or 0 if it is gone. */
+export const TOUCH = `${KEEP}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+extend(ARGV[3])
 return 1`;
 
-/** KEYS: session, index. ARGV: member. */
-export const DESTROY = `
-local n = redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
+/**
+ * KEYS: sessions, old id's spent marker. ARGV: fromIdHash, toIdHash, record, ttlMs, graceMs,
+ * pointer value, spent marker ('' none), now ('' unknown). Also drops pointers past their grace
+ * (a session renewed every 15 minutes would otherwise pile them up until the next login).
+ */
+export const ROTATE = `${KEEP}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[8] ~= '' then purgePointers(tonumber(ARGV[8])) end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+if tonumber(ARGV[5]) > 0 then redis.call('HSET', KEYS[1], '>' .. ARGV[1], ARGV[6]) end
+extend(ARGV[4])
+if ARGV[7] ~= '' then redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[4]) end
+return 1`;
+
+/** ARGV: idHash. Returns 1 if the session existed. */
+export const DESTROY = `${KEEP}
+local n = redis.call('HDEL', KEYS[1], ARGV[1])
+dropIfEmpty()
 return n`;
 
-/** KEYS: index. ARGV: base. Returns {json, idHash, json, idHash, ...}, oldest first. */
-export const LIST = `${SPLIT}
+/** ARGV: now, defaultIdleMs. Returns {idHash, record, idHash, record, ...} of live sessions. */
+export const LIST = `${LIB}${KEEP}
 local out = {}
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local id = idhash(m)
-  local value = redis.call('GET', ARGV[1] .. 's:' .. id)
-  if value then
-    table.insert(out, value)
-    table.insert(out, id)
-  else
-    redis.call('ZREM', KEYS[1], m)
-  end
+for _, s in ipairs(purge(tonumber(ARGV[1]), tonumber(ARGV[2]))) do
+  table.insert(out, s[1])
+  table.insert(out, s[2])
 end
+dropIfEmpty()
 return out`;
 
-/** KEYS: index. ARGV: base, handle. Returns the deleted session's JSON or nil. */
-export const REVOKE_HANDLE = `${SPLIT}
-local prefix = ARGV[2] .. ':'
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if string.sub(m, 1, #prefix) == prefix then
-    local key = ARGV[1] .. 's:' .. idhash(m)
-    local value = redis.call('GET', key)
-    redis.call('DEL', key)
-    redis.call('ZREM', KEYS[1], m)
-    return value
+/** ARGV: handle (8 bytes), now, defaultIdleMs. Returns the deleted session's record or nil. */
+export const REVOKE_HANDLE = `${LIB}${KEEP}
+local found = false
+for _, s in ipairs(purge(tonumber(ARGV[2]), tonumber(ARGV[3]))) do
+  if string.sub(s[2], 9, 16) == ARGV[1] then
+    redis.call('HDEL', KEYS[1], s[1])
+    found = s[2]
+    break
   end
 end
-return false`;
+dropIfEmpty()
+return found`;
 
 /**
- * KEYS: index. ARGV: base, handle, the user's cached snapshot key ('' to skip it). Returns
- * {json, idHash} of the live session (and, when asked, the cached user or an empty string, as
- * GET_WITH_USER), or nil.
+ * ARGV: handle to keep (8 bytes, '' for none), now, defaultIdleMs. Returns the deleted live
+ * sessions' records.
  */
-export const FIND_HANDLE = `${SPLIT}
-local prefix = ARGV[2] .. ':'
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if string.sub(m, 1, #prefix) == prefix then
-    local id = idhash(m)
-    local value = redis.call('GET', ARGV[1] .. 's:' .. id)
-    if value then
-      if ARGV[3] == '' then return {value, id} end
-      local user = redis.call('GET', ARGV[3])
-      return {value, id, user or ''}
-    end
-    redis.call('ZREM', KEYS[1], m)
-    return false
-  end
-end
-return false`;
-
-/** KEYS: index. ARGV: base, exceptHandle ('' for none). Returns the deleted sessions' JSON. */
-export const REVOKE_ALL = `${SPLIT}
-local keep = ARGV[2] .. ':'
+export const REVOKE_ALL = `${LIB}${KEEP}
 local out = {}
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if ARGV[2] == '' or string.sub(m, 1, #keep) ~= keep then
-    local key = ARGV[1] .. 's:' .. idhash(m)
-    local value = redis.call('GET', key)
-    redis.call('DEL', key)
-    redis.call('ZREM', KEYS[1], m)
-    if value then table.insert(out, value) end
+for _, s in ipairs(purge(tonumber(ARGV[2]), tonumber(ARGV[3]))) do
+  if ARGV[1] == '' or string.sub(s[2], 9, 16) ~= ARGV[1] then
+    redis.call('HDEL', KEYS[1], s[1])
+    table.insert(out, s[2])
   end
 end
+dropIfEmpty()
 return out`;
+
+/**
+ * ARGV: handle (8 bytes), the user's cached snapshot key ('' to skip it). Returns {record,
+ * idHash, userId} of the session with that handle (and, when asked, the cached user or '', as
+ * GET), or nil. No purge: it is a per-request read (bearer tokens); the service checks expiry.
+ */
+export const FIND_HANDLE = `
+local flat = redis.call('HGETALL', KEYS[1])
+local user, record, id
+for i = 1, #flat, 2 do
+  local field = flat[i]
+  if field == 'u' then
+    user = flat[i + 1]
+  elseif string.sub(field, 1, 1) ~= '>' and string.sub(flat[i + 1], 9, 16) == ARGV[1] then
+    id, record = field, flat[i + 1]
+  end
+end
+if not record or not user then return false end
+if ARGV[2] == '' then return {record, id, user} end
+return {record, id, user, redis.call('GET', ARGV[2]) or ''}`;
+
+/**
+ * KEYS: a user agent's shared text. ARGV: text, ttlMs. Writes it unless present and makes it
+ * live at least ttlMs (PTTL compare, not PEXPIRE GT: Redis 6.2 has no GT).
+ */
+export const USER_AGENT = `
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;

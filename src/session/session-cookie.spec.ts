@@ -8,18 +8,38 @@ describe('SessionCookieCodec', () => {
   const secure = new SessionCookieCodec([secret], true);
 
   describe('encode / decode', () => {
-    it('round-trips an id and tag, in about 110 characters', () => {
+    it('round-trips an id and the 12-byte slot tag, in 110 characters', () => {
       const id = SessionCookieCodec.newId();
-      const value = codec.encode({ id, tag: userTag('user-1') });
+      const tag = userTag('user-1');
+      expect(Buffer.from(tag, 'base64url')).toHaveLength(12);
+      const value = codec.encode({ id, tag });
       expect(value).toHaveLength(110);
-      expect(codec.decode(value)).toEqual({ id, tag: userTag('user-1') });
+      expect(codec.decode(value)).toEqual({ id, tag });
     });
 
-    it('hides the user: two cookies of one user share no visible part but nothing else', () => {
+    it('refuses to encode a tag that is not 12 bytes', () => {
+      expect(() => codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' })).toThrow(
+        /12 bytes/,
+      );
+    });
+
+    it('gives stores 128 bits of SHA-256(id), never the id', () => {
+      const id = SessionCookieCodec.newId();
+      const idHash = SessionCookieCodec.hashId(id);
+      expect(idHash).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(Buffer.from(idHash, 'base64url')).toHaveLength(16);
+      expect(idHash).not.toContain(id.slice(0, 8));
+    });
+
+    it('hides the user: two cookies of one user share no visible part', () => {
       const tag = userTag('user-1');
-      const a = codec.encode({ id: SessionCookieCodec.newId(), tag }).split('.');
-      const b = codec.encode({ id: SessionCookieCodec.newId(), tag }).split('.');
-      expect(a[1]).not.toBe(b[1]);
+      // 4 random bytes beside the 12 tag bytes in the one encrypted block: 100 cookies of one
+      // user have 100 unrelated locators (a repeat has odds of about 1e-6).
+      const locators = Array.from(
+        { length: 100 },
+        () => codec.encode({ id: SessionCookieCodec.newId(), tag }).split('.')[1],
+      );
+      expect(new Set(locators).size).toBe(100);
     });
 
     it('uses 256 random bits per id: 1,000 ids are distinct, 32 bytes each, every bit balanced', () => {
@@ -43,8 +63,8 @@ describe('SessionCookieCodec', () => {
     });
 
     it('rejects a cookie whose locator or id was swapped between two valid cookies', () => {
-      const a = codec.encode({ id: SessionCookieCodec.newId(), tag: 'aaaa' }).split('.');
-      const b = codec.encode({ id: SessionCookieCodec.newId(), tag: 'bbbb' }).split('.');
+      const a = codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('a') }).split('.');
+      const b = codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('b') }).split('.');
       expect(codec.decode([a[0], b[1], a[2]].join('.'))).toBeNull();
       expect(codec.decode([b[0], a[1], a[2]].join('.'))).toBeNull();
     });
@@ -55,19 +75,19 @@ describe('SessionCookieCodec', () => {
       const twin = (part: string) =>
         `${part.slice(0, -1)}${alphabet[alphabet.indexOf(part[part.length - 1]) ^ 1]}`;
       const id = SessionCookieCodec.newId();
-      const [cookieId, locator, signature] = codec.encode({ id, tag: 'abcd' }).split('.');
+      const [cookieId, locator, signature] = codec.encode({ id, tag: userTag('abcd') }).split('.');
       expect(Buffer.from(twin(signature), 'base64url')).toEqual(
         Buffer.from(signature, 'base64url'),
       );
       expect(codec.decode([cookieId, locator, signature].join('.'))).not.toBeNull();
       expect(codec.decode([cookieId, locator, twin(signature)].join('.'))).toBeNull();
       // A non-canonical id, even one the codec itself signed, is refused.
-      expect(codec.decode(codec.encode({ id: twin(id), tag: 'abcd' }))).toBeNull();
+      expect(codec.decode(codec.encode({ id: twin(id), tag: userTag('abcd') }))).toBeNull();
     });
   });
 
   describe('read', () => {
-    const value = codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
+    const value = codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('abcd') });
 
     it('finds the cookie among others', () => {
       expect(codec.read(`theme=dark; sid=${value}; lang=en`)).toBe(value);

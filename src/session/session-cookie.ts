@@ -1,4 +1,4 @@
-import type { Decipher } from 'node:crypto';
+import type { Cipher, Decipher } from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
@@ -12,17 +12,21 @@ import {
 export interface SessionCookiePayload {
   /** 256 random bits, base64url. Never stored anywhere. */
   id: string;
-  /** The user's slot tag: 4 hex characters. */
+  /** The user's slot tag: 16 base64url characters (12 bytes, `userTag`). */
   tag: string;
 }
 
 interface Keys {
   mac: Buffer;
-  locator: Buffer;
+  locatorCipher: Cipher;
   locatorDecipher: Decipher;
 }
 
 const ID_BYTES = 32;
+/** Bytes of the user's slot tag in the locator block; the rest of the block is random. */
+const TAG_BYTES = 12;
+/** Bytes of SHA-256(id) a store sees: 128 bits, plenty for a 256-bit random id. */
+const ID_HASH_BYTES = 16;
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const LOCATOR_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -40,9 +44,10 @@ function isCanonicalBase64url(value: string): boolean {
  * The session cookie: `<id>.<locator>.<signature>`, about 110 characters.
  *
  * - `id`: 256 bits from the OS CSPRNG. The store only ever sees its SHA-256.
- * - `locator`: the user's Redis slot tag (so the session and the user's index share a Redis
- *   Cluster slot and change in one script), AES-256-encrypted in one block with 14 random
- *   bytes, so it reveals nothing and two cookies of one user cannot be linked.
+ * - `locator`: the user's slot tag (12 bytes of SHA-256(userId), `userTag`: it names the user's
+ *   sessions hash in Redis and its Cluster slot), AES-256-encrypted in one block with 4 random
+ *   bytes, so it reveals nothing and two cookies of one user cannot be linked (a block cipher
+ *   under a secret key: any change of the input block gives an unrelated output block).
  * - `signature`: HMAC-SHA256 over both. The first secret signs, all verify (rotation), in
  *   constant time; a bad or missing signature is rejected before any store lookup.
  */
@@ -63,10 +68,10 @@ export class SessionCookieCodec {
         .digest();
       return {
         mac: createHmac('sha256', secret).update('nest-warden session mac v1').digest(),
-        locator,
         // ECB without padding turns each 16-byte update into 16 bytes at once and keeps no
-        // state between blocks, so one decipher per key serves every request (final() is never
-        // called) instead of one made per request.
+        // state between blocks, so one cipher and one decipher per key serve every request
+        // (final() is never called) instead of one made per request.
+        locatorCipher: createCipheriv('aes-256-ecb', locator, null).setAutoPadding(false),
         locatorDecipher: createDecipheriv('aes-256-ecb', locator, null).setAutoPadding(false),
       };
     });
@@ -77,17 +82,21 @@ export class SessionCookieCodec {
     return randomBytes(ID_BYTES).toString('base64url');
   }
 
-  /** SHA-256 of a session id, base64url: the only form of the id a store sees. */
+  /**
+   * SHA-256 of a session id truncated to 128 bits, base64url (22 characters): the only form of
+   * the id a store sees.
+   */
   static hashId(id: string): string {
-    return hash('sha256', id, 'base64url');
+    return hash('sha256', id, 'buffer').subarray(0, ID_HASH_BYTES).toString('base64url');
   }
 
   /** The signed cookie value for an id and slot tag. */
   encode(payload: SessionCookiePayload): string {
     const keys = this.keys[0];
-    const block = Buffer.concat([Buffer.from(payload.tag, 'hex'), randomBytes(14)]);
-    const cipher = createCipheriv('aes-256-ecb', keys.locator, null).setAutoPadding(false);
-    const locator = Buffer.concat([cipher.update(block), cipher.final()]).toString('base64url');
+    const tag = Buffer.from(payload.tag, 'base64url');
+    if (tag.length !== TAG_BYTES) throw new TypeError('a slot tag is 12 bytes (userTag)');
+    const block = Buffer.concat([tag, randomBytes(16 - TAG_BYTES)]);
+    const locator = keys.locatorCipher.update(block).toString('base64url');
     return `${payload.id}.${locator}.${this.sign(keys.mac, payload.id, locator)}`;
   }
 
@@ -110,7 +119,7 @@ export class SessionCookieCodec {
       const expected = Buffer.from(this.sign(keys.mac, id, locator), 'base64url');
       if (timingSafeEqual(given, expected)) {
         const block = keys.locatorDecipher.update(Buffer.from(locator, 'base64url'));
-        return { id, tag: block.subarray(0, 2).toString('hex') };
+        return { id, tag: block.subarray(0, TAG_BYTES).toString('base64url') };
       }
     }
     return null;

@@ -12,6 +12,7 @@ import type {
   StoredSession,
   UserSessionsRef,
 } from './session.record.js';
+import { userAgentDigest } from './session.record.js';
 import type { SpentMarker } from './session.store.js';
 import { SessionStore } from './session.store.js';
 import { WARDEN_SESSION_OPTIONS } from './session.tokens.js';
@@ -82,9 +83,11 @@ export class SessionService {
     const now = this.clock.now();
     const id = SessionCookieCodec.newId();
     const ref: SessionRef = { tag: userTag(user.id), idHash: SessionCookieCodec.hashId(id) };
+    const userAgent = context.userAgent?.slice(0, 256) ?? null;
     const record: SessionRecord = {
       v: 1,
-      handle: randomBytes(16).toString('base64url'),
+      // 64 random bits: a public name among the user's own sessions, never a credential.
+      handle: randomBytes(8).toString('base64url'),
       userId: user.id,
       authVersion: user.authVersion,
       createdAt: now,
@@ -94,8 +97,9 @@ export class SessionService {
       absoluteExpiresAt:
         now + (lifetime.absoluteTimeoutSeconds ?? this.options.absoluteTimeoutSeconds) * 1000,
       ip: context.ip?.slice(0, 64) ?? null,
-      userAgent: context.userAgent?.slice(0, 256) ?? null,
-      csrfSecret: randomBytes(32).toString('base64url'),
+      userAgent,
+      userAgentDigest: userAgentDigest(userAgent),
+      csrfSecret: randomBytes(16).toString('base64url'),
       data: {},
       ...(lifetime.kind ? { kind: lifetime.kind } : {}),
       ...(lifetime.idleTimeoutSeconds ? { idleTimeoutSeconds: lifetime.idleTimeoutSeconds } : {}),
@@ -104,6 +108,8 @@ export class SessionService {
       ttlMs: this.ttlMs(record, now),
       maxSessions: this.options.maxSessionsPerUser,
       indexTtlMs: record.absoluteExpiresAt - now,
+      now,
+      idleTimeoutMs: this.options.idleTimeoutSeconds * 1000,
     });
     return {
       token: this.cookie.encode({ id, tag: ref.tag }),
@@ -192,6 +198,7 @@ export class SessionService {
       ttlMs: this.ttlMs(record, now),
       graceMs: 0,
       graceUntil: now,
+      now,
     });
   }
 
@@ -232,6 +239,7 @@ export class SessionService {
       ttlMs: this.ttlMs(next, now),
       graceMs: 0,
       graceUntil: now,
+      now,
       spent: marker(successor),
     });
     return moved ? successor : null;
@@ -287,10 +295,12 @@ export class SessionService {
     context: { ip: string | null; userAgent: string | null },
   ): Promise<ActiveSession> {
     const { ref, ...record } = session;
+    const userAgent = context.userAgent?.slice(0, 256) ?? null;
     const updated = {
       ...record,
       ip: context.ip,
-      userAgent: context.userAgent?.slice(0, 256) ?? null,
+      userAgent,
+      userAgentDigest: userAgentDigest(userAgent),
     };
     await this.store.touch(ref, updated, { ttlMs: this.ttlMs(updated, this.clock.now()) });
     return { ...updated, ref };
@@ -336,6 +346,7 @@ export class SessionService {
       ttlMs: this.ttlMs(next, now),
       graceMs: graceSeconds * 1000,
       graceUntil: now + graceSeconds * 1000,
+      now,
     });
     if (!moved) return null;
     return {
@@ -370,8 +381,13 @@ export class SessionService {
     return (record.idleTimeoutSeconds ?? this.options.idleTimeoutSeconds) * 1000;
   }
 
-  /** The store location of a user's sessions. */
+  /** The store location of a user's sessions, with the clocks the store purges by. */
   userRef(userId: string): UserSessionsRef {
-    return { tag: userTag(userId), userId };
+    return {
+      tag: userTag(userId),
+      userId,
+      now: this.clock.now(),
+      idleTimeoutMs: this.options.idleTimeoutSeconds * 1000,
+    };
   }
 }

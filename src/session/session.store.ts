@@ -1,4 +1,5 @@
 import type {
+  SessionClocks,
   SessionRecord,
   SessionRef,
   StoredSession,
@@ -16,17 +17,22 @@ export interface SessionWriteOptions {
  * both pass `test/contracts/session-store`. Keys are derived from a hash of the session id,
  * never the id itself. Every write that touches a session and the user's index is atomic.
  *
+ * A record's user agent: every write carries `userAgentDigest` (and `userAgent`, the text, when
+ * the service has it). `get` and `findByHandle`, the per-request reads, may return the digest
+ * only; `list`, `revokeHandle`, `revokeAll` and the records `create` evicts carry the text too.
+ *
  * Failures of the backing store throw `WardenUnavailableException` (503).
  */
 export abstract class SessionStore {
   /**
    * Stores a new session and adds it to the user's index; purges index entries whose session is
-   * gone; evicts the oldest sessions past `maxSessions`. Returns the evicted records.
+   * gone (or expired, on the clock of `options`); evicts the oldest sessions past `maxSessions`.
+   * Returns the evicted records.
    */
   abstract create(
     ref: SessionRef,
     record: SessionRecord,
-    options: SessionWriteOptions & { maxSessions: number; indexTtlMs: number },
+    options: SessionWriteOptions & SessionClocks & { maxSessions: number; indexTtlMs: number },
   ): Promise<SessionRecord[]>;
 
   /**
@@ -88,7 +94,7 @@ export abstract class SessionStore {
 }
 
 /** How {@link SessionStore.rotate} moves a session. */
-export interface SessionRotateOptions extends SessionWriteOptions {
+export interface SessionRotateOptions extends SessionWriteOptions, Pick<SessionClocks, 'now'> {
   /** Lifetime of the forward pointer from the old id, in ms (0: none). */
   graceMs: number;
   /** Until when (service clock, ms) the pointer is honoured. */

@@ -32,7 +32,7 @@ export function toSessionResponse(
     createdAt: new Date(record.createdAt).toISOString(),
     lastSeenAt: new Date(record.lastSeenAt).toISOString(),
     ip: record.ip,
-    userAgent: record.userAgent,
+    userAgent: record.userAgent ?? null,
     current: record.handle === currentHandle,
   };
 }

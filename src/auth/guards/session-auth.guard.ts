@@ -6,6 +6,7 @@ import { AUTH_MODULE_OPTIONS } from '../auth.module-definition.js';
 import { CsrfInvalidException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { csrfTokenMatches, sameOrigin, UNSAFE_METHODS } from '../../security/csrf.js';
 import { SessionService } from '../../session/session.service.js';
+import { userAgentDigest } from '../../session/session.record.js';
 import { Authenticator } from '../../session/authenticator.js';
 import { HttpContext } from '../../core/http-context.js';
 import type { WardenRequest } from '../warden-request.js';
@@ -52,7 +53,11 @@ export class SessionAuthGuard implements CanActivate {
     const ip = this.http.clientIp(request);
     const userAgent = this.http.header(request, 'user-agent') ?? null;
     let session = result.session;
-    if (ip !== session.ip || (userAgent?.slice(0, 256) ?? null) !== session.userAgent) {
+    // The store keeps a digest of the user agent per session (the text once per distinct agent).
+    if (
+      ip !== session.ip ||
+      userAgentDigest(userAgent?.slice(0, 256)) !== session.userAgentDigest
+    ) {
       this.events.emit(WardenEvent.SESSION_CONTEXT_CHANGED, {
         userId: user.id,
         sessionId: result.session.handle,

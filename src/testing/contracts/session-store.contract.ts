@@ -1,6 +1,7 @@
 import { resolveSessionOptions } from '../../session/session.options.js';
 import type { SessionOptions } from '../../session/session.options.js';
 import { SessionDataTooLargeError, SessionService } from '../../session/session.service.js';
+import { userAgentDigest } from '../../session/session.record.js';
 import type { SessionStore } from '../../session/session.store.js';
 import { FakeClock } from '../fake-clock.js';
 
@@ -79,6 +80,74 @@ export function describeSessionStoreContract(name: string, harness: () => Sessio
         expect(await sessions.validate(tokens[0])).toEqual({ ok: false, reason: 'unknown' });
         expect((await sessions.validate(tokens[1])).ok).toBe(true);
         expect(await sessions.list(alice.id)).toHaveLength(3);
+      });
+
+      it('evicts by creation time, not by the order of writes (a rotated session stays oldest)', async () => {
+        const sessions = service({ maxSessionsPerUser: 3, rotationGraceSeconds: 0 });
+        const first = await sessions.create(alice);
+        clock.advanceSeconds(1);
+        const second = await sessions.create(alice);
+        clock.advanceSeconds(1);
+        await sessions.create(alice);
+        clock.advanceSeconds(1);
+        // The oldest session takes a new id: written last, still created first.
+        expect(await sessions.rotate(first.session)).not.toBeNull();
+        const fourth = await sessions.create(alice);
+        expect(fourth.evicted.map((r) => r.handle)).toEqual([first.session.handle]);
+        expect(fourth.evicted[0]).toMatchObject({ createdAt: first.session.createdAt });
+        const listed = (await sessions.list(alice.id)).map((s) => s.handle);
+        expect(listed).not.toContain(first.session.handle);
+        expect(listed[0]).toBe(second.session.handle);
+        expect(listed).toHaveLength(3);
+      });
+
+      it('keeps the user agent: its digest on every read, its text in the list', async () => {
+        const sessions = service({ touchIntervalSeconds: 60, renewalIntervalSeconds: 86_400 });
+        const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) contract';
+        const { token, session } = await sessions.create(alice, {
+          ip: '198.51.100.4',
+          userAgent: ua,
+        });
+        expect(session.userAgentDigest).toBe(userAgentDigest(ua));
+        const validated = await sessions.validate(token);
+        expect(validated).toMatchObject({
+          ok: true,
+          session: { userAgentDigest: userAgentDigest(ua), ip: '198.51.100.4' },
+        });
+        expect(await sessions.list(alice.id)).toMatchObject([
+          { handle: session.handle, userAgent: ua, userAgentDigest: userAgentDigest(ua) },
+        ]);
+        // The context changes (the guard saw another digest): both follow, the list shows it.
+        const other = 'curl/8.5.0';
+        const active = (validated as { session: Parameters<SessionService['recordContext']>[0] })
+          .session;
+        await sessions.recordContext(active, { ip: '2001:db8::7', userAgent: other });
+        expect(await sessions.validate(token)).toMatchObject({
+          ok: true,
+          session: { userAgentDigest: userAgentDigest(other), ip: '2001:db8::7' },
+        });
+        expect(await sessions.list(alice.id)).toMatchObject([
+          { userAgent: other, userAgentDigest: userAgentDigest(other) },
+        ]);
+        // No user agent at all.
+        await sessions.revokeAll(alice.id);
+        await sessions.create(alice);
+        expect(await sessions.list(alice.id)).toMatchObject([
+          { userAgent: null, userAgentDigest: null },
+        ]);
+      });
+
+      it('returns revoked and evicted records with their user agent text', async () => {
+        const sessions = service({ maxSessionsPerUser: 1 });
+        const first = await sessions.create(alice, { userAgent: 'first agent' });
+        clock.advanceSeconds(1);
+        const second = await sessions.create(alice, { userAgent: 'second agent' });
+        expect(second.evicted).toMatchObject([
+          { handle: first.session.handle, userAgent: 'first agent' },
+        ]);
+        expect(await sessions.revoke(alice.id, second.session.handle)).toMatchObject({
+          userAgent: 'second agent',
+        });
       });
     });
 
