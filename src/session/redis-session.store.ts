@@ -36,8 +36,14 @@ export interface RedisSessionStoreOptions {
 
 type ScriptName = keyof typeof scripts;
 
-/** The user-agent dictionary outlives the sessions that name it by this much. */
-const USER_AGENT_SLACK_MS = 60_000;
+/**
+ * A user agent's dictionary entry outlives the sessions that name it by this much. A process
+ * writes one user agent at most once in that time (it remembers what it wrote): logins from
+ * the same browser build cost one command, not two.
+ */
+const USER_AGENT_SLACK_MS = 3_600_000;
+/** User agents a process remembers having written; past that it starts over. */
+const USER_AGENTS_REMEMBERED = 10_000;
 
 /**
  * {@link SessionStore} on Redis (ioredis `Redis` or `Cluster`, already connected).
@@ -71,6 +77,8 @@ export class RedisSessionStore extends SessionStore {
   private readonly prefetch: boolean;
   private readonly scripts: RedisScripts<ScriptName>;
   private readonly logger = new Logger('Warden');
+  /** Digest → when (Date.now()) this process wrote it, and until when the entry lives. */
+  private readonly agentsWritten = new Map<string, { at: number; until: number }>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -241,7 +249,13 @@ export class RedisSessionStore extends SessionStore {
    */
   private async rememberUserAgent(record: SessionRecord): Promise<void> {
     if (!record.userAgent || !record.userAgentDigest) return;
-    const ms = Math.max(1, record.absoluteExpiresAt - record.lastSeenAt) + USER_AGENT_SLACK_MS;
+    const needed = Math.max(1, record.absoluteExpiresAt - record.lastSeenAt);
+    const now = Date.now();
+    const written = this.agentsWritten.get(record.userAgentDigest);
+    // Written by this process within the slack, for long enough: it is there (a Redis that lost
+    // it meanwhile costs at most the slack without the text in session lists).
+    if (written && now - written.at < USER_AGENT_SLACK_MS && written.until >= now + needed) return;
+    const ms = needed + USER_AGENT_SLACK_MS;
     await this.guard(
       this.scripts.run(
         'USER_AGENT',
@@ -249,6 +263,8 @@ export class RedisSessionStore extends SessionStore {
         [record.userAgent, ttl(ms)],
       ),
     );
+    if (this.agentsWritten.size >= USER_AGENTS_REMEMBERED) this.agentsWritten.clear();
+    this.agentsWritten.set(record.userAgentDigest, { at: now, until: now + ms });
   }
 
   /** Fills in the user agents' texts from the shared dictionary: one batch of reads. */

@@ -84,6 +84,33 @@ describe('RedisSessionStore', () => {
     expect(await redis.get(all[0])).toBe('jest agent');
   });
 
+  it("writes a user agent's text once per process and hour, and again for a longer-lived session", async () => {
+    const options = resolveSessionOptions({ secrets, maxSessionsPerUser: 100 });
+    const service = (store: RedisSessionStore) => new SessionService(store, options, systemClock);
+    const first = service(new RedisSessionStore(redis, { keyPrefix: prefix }));
+    const agentKey = `${prefix}a:${userAgentDigest('jest agent')}`;
+    const context = { ip: '203.0.113.9', userAgent: 'jest agent' };
+    await first.create({ id: 'ua-1', authVersion: 1 }, context);
+    const lifetime = options.absoluteTimeoutSeconds * 1000;
+    // The entry outlives the session by an hour, so the next logins need not write it.
+    expect(await redis.pttl(agentKey)).toBeGreaterThan(lifetime + 3_500_000);
+    await redis.del(agentKey);
+    await first.create({ id: 'ua-2', authVersion: 1 }, context);
+    expect(await redis.exists(agentKey)).toBe(0); // remembered: not written again
+    // A session living longer than what was written is written again.
+    await first.create({ id: 'ua-2', authVersion: 1 }, context, undefined, {
+      absoluteTimeoutSeconds: options.absoluteTimeoutSeconds * 2,
+    });
+    expect(await redis.get(agentKey)).toBe('jest agent');
+    // Another process (store) writes it once itself.
+    await redis.del(agentKey);
+    await service(new RedisSessionStore(redis, { keyPrefix: prefix })).create(
+      { id: 'ua-3', authVersion: 1 },
+      context,
+    );
+    expect(await redis.get(agentKey)).toBe('jest agent');
+  });
+
   it("keeps a user's hash in Redis's compact encoding with 1 and with 10 sessions", async () => {
     const chrome =
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
