@@ -15,18 +15,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RECIPE_USERS_DDL } from './baselines/common.js';
-import { systemClock } from '../src/core/clock.js';
-import { RedisSessionStore } from '../src/session/redis-session.store.js';
-import { resolveSessionOptions } from '../src/session/session.options.js';
-import { SessionService } from '../src/session/session.service.js';
-import { countPrefix, deletePrefix, fmt, median, pool } from './support.js';
+import { fillSessions, unfillSessions } from './fill-sessions.js';
+import { countPrefix, deletePrefix, fmt, median } from './support.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 5);
 const LIVE_SESSIONS = Number(process.env.BENCH_LIVE_SESSIONS ?? 1_000_000);
-const FILL_CONCURRENCY = 1000;
 const CONNECTIONS = 32;
 const PASSWORD = 'correct horse battery staple';
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 }; // the example app's default
@@ -397,17 +393,6 @@ async function main() {
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true, enableOfflineQueue: false });
   await new Promise((resolve) => redis.once('ready', resolve));
   const targets: Target[] = [];
-  const fillerUsers: string[] = [];
-  // Filler sessions only: a generous timeout, since a fill keeps FILL_CONCURRENCY calls in flight.
-  const sessions = new SessionService(
-    new RedisSessionStore(redis, {
-      keyPrefix: oursPrefix,
-      prefetchCachedUser: true,
-      commandTimeoutMs: 60_000,
-    }),
-    resolveSessionOptions({ secrets: [sessionSecret], cookieSecure: true }),
-    systemClock,
-  );
   let cleaned = false;
   const cleanUp = async () => {
     if (cleaned) return;
@@ -728,43 +713,41 @@ async function main() {
     const cookieNow = cookieOf(await post(ours.base, '/auth/login', credentials));
     const meNow = me({ cookie: cookieNow });
 
-    // 5. p99 of GET /auth/me with 1,000 and with LIVE_SESSIONS live sessions in Redis, in the
-    // order small, large, small again (filler sessions are deleted between).
-    const fill = async (total: number) => {
-      const before = fillerUsers.length;
-      const users = Math.ceil(total / 10);
-      for (let i = 0; i < users; i++) fillerUsers.push(randomUUID());
-      // Through SessionService, FILL_CONCURRENCY at once on the auto-pipelining client: Redis gets
-      // them in batches, one script (plus the user agent's SET NX) per session.
-      await pool(total, FILL_CONCURRENCY, (i) =>
-        sessions.create(
-          { id: fillerUsers[before + (i % users)], authVersion: 1 },
-          { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench' },
-        ),
+    // 5. p99 of GET /auth/me with 1,000 and with LIVE_SESSIONS live sessions in Redis,
+    // interleaved: every round measures with 1,000, fills up to LIVE_SESSIONS (ten per user,
+    // written through pipelines in the store's own layout: bench/fill-sessions.ts), measures
+    // again and removes what it added.
+    const filler = {
+      prefix: oursPrefix,
+      perUser: 10,
+      lifetimeMs: 24 * 3600 * 1000,
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench',
+    };
+    const baseUsers = await fillSessions(redis, { ...filler, sessions: 1000 });
+    const live = {
+      small: [] as Sample[],
+      large: [] as Sample[],
+      smallKeys: 0,
+      largeKeys: 0,
+      fillSeconds: [] as number[],
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      live.small.push(
+        await cannon(ours.base, meNow, { connections: CONNECTIONS, duration: DURATION }),
       );
-    };
-    const unfill = async () => {
-      await pool(fillerUsers.length, FILL_CONCURRENCY, (i) => sessions.revokeAll(fillerUsers[i]));
-      fillerUsers.length = 0;
-    };
-    const live: { label: string; samples: Sample[]; keys: number }[] = [];
-    const measureLive = async (label: string) => {
-      const list: Sample[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        list.push(await cannon(ours.base, meNow, { connections: CONNECTIONS, duration: DURATION }));
-      }
-      live.push({ label, samples: list, keys: await countPrefix(redis, oursPrefix) });
-    };
-    await fill(1000);
-    await measureLive('1,000 sessions');
-    const t0 = Date.now();
-    await fill(LIVE_SESSIONS - 1000);
-    const fillSeconds = (Date.now() - t0) / 1000;
-    await measureLive(`${fmt(LIVE_SESSIONS)} sessions`);
-    await unfill();
-    await fill(1000);
-    await measureLive('1,000 sessions again');
-    await unfill();
+      live.smallKeys = await countPrefix(redis, oursPrefix);
+      const t0 = Date.now();
+      const added = await fillSessions(redis, { ...filler, sessions: LIVE_SESSIONS - 1000 });
+      live.fillSeconds.push((Date.now() - t0) / 1000);
+      live.large.push(
+        await cannon(ours.base, meNow, { connections: CONNECTIONS, duration: DURATION }),
+      );
+      live.largeKeys = await countPrefix(redis, oursPrefix);
+      await unfillSessions(redis, oursPrefix, added);
+      console.error(`live sessions round ${round + 1}/${ROUNDS} done`);
+    }
+    await unfillSessions(redis, oursPrefix, baseUsers);
     console.error('live sessions done');
 
     // 6. What a rejected request costs nest-warden, beside the authenticated GET /auth/me.
@@ -883,10 +866,15 @@ async function main() {
         1,
       )}) | ${fmt(rps / ceiling, 2)} | ${ms((c) => c.app - c.appMain)} / ${ms((c) => c.appMain)} / ${ms((c) => c.redis)} / ${ms((c) => c.loadGenerator)} | ${list.reduce((n, x) => n + x.non2xx, 0)} | ${fmt(idleP99)} (${range(idle.get(f.label)!)}) | ${fmt(floodP99)} (${range(flooded.get(f.label)!)}) | ${fmt(floodP99 / idleP99, 2)} |`;
     });
-    const smallP99 = median([...live[0].samples, ...live[2].samples].map((s) => s.p99));
-    const liveRows = live.map(
-      (l) =>
-        `| ${l.label} | ${fmt(l.keys)} | ${fmt(median(l.samples.map((s) => s.rps)))} | ${fmt(median(l.samples.map((s) => s.p99)))} (${range(l.samples.map((s) => s.p99))}) | ${fmt(median(l.samples.map((s) => s.p99)) / smallP99, 2)} |`,
+    const smallP99 = median(live.small.map((x) => x.p99));
+    const largeP99 = median(live.large.map((x) => x.p99));
+    const pairRatios = live.large.map((x, i) => x.p99 / live.small[i].p99);
+    const liveRows = [
+      ['1,000 sessions', live.small, live.smallKeys] as const,
+      [`${fmt(LIVE_SESSIONS)} sessions`, live.large, live.largeKeys] as const,
+    ].map(
+      ([label, list, keys]) =>
+        `| ${label} | ${fmt(keys)} | ${fmt(median(list.map((x) => x.rps)))} | ${fmt(median(list.map((x) => x.p99)))} (${range(list.map((x) => x.p99))}) | ${fmt(median(list.map((x) => x.p99)) / smallP99, 2)} |`,
     );
     const referenceCpu = median(rejected.get(rejections[0].label)!.map((x) => x.cpu.app));
     const rejectionRows = rejections.map((r) => {
@@ -935,7 +923,7 @@ async function main() {
       '',
       '## GET /auth/me with many live sessions in Redis',
       '',
-      `nest-warden, cookie, ${CONNECTIONS} connections. Filler sessions (ten per user, created through SessionService with the app's key prefix) took ${fmt(fillSeconds)} s to write; they are deleted before the last row.`,
+      `nest-warden, cookie, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds: each measures with 1,000 live sessions, fills up to ${fmt(LIVE_SESSIONS)} (ten per user, through pipelines in RedisSessionStore's own layout: bench/fill-sessions.ts; ${fmt(median(live.fillSeconds), 1)} s per fill, ${range(live.fillSeconds, 1)}), measures again and removes the filler. p99 at ${fmt(LIVE_SESSIONS)} ÷ p99 at 1,000: ${fmt(largeP99 / smallP99, 2)} (medians); per round ${pairRatios.map((r) => fmt(r, 2)).join(', ')}. Keys: one hash per user plus the app's own keys (throttle counters, cached users, the user-agent text).`,
       '',
       '| live sessions | Redis keys under the app prefix | req/s | p99 ms (min–max) | × p99 at 1,000 |',
       '|---|---:|---:|---:|---:|',
