@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RECIPE_USERS_DDL } from './baselines/common.js';
 import { fillSessions, unfillSessions } from './fill-sessions.js';
+import { measureSessionMemory } from './sessions.js';
 import { countPrefix, deletePrefix, fmt, median } from './support.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -837,6 +838,11 @@ async function main() {
       console.error(`rejections round ${round + 1}/${ROUNDS} done`);
     }
 
+    // 7. Redis memory per session, ours beside connect-redis and better-auth (bench/sessions.ts,
+    // on a redis-server of its own).
+    const memory = await measureSessionMemory();
+    console.error('memory done');
+
     // Report.
     const rpsOf = (label: string) => median(samples.get(label)!.map((s) => s.rps));
     const helloRps = rpsOf(scenarios[0].label);
@@ -936,6 +942,10 @@ async function main() {
       '| status | request | statuses seen | req/s (min–max) | p99 ms | CPU µs per request: app main thread / app total / Redis | ÷ authenticated GET |',
       '|---:|---|---|---:|---:|---:|---:|',
       ...rejectionRows,
+      '',
+      '## Redis memory per session',
+      '',
+      memory.markdown,
       '',
     ].join('\n');
     console.log(report);
