@@ -901,6 +901,56 @@ async function main() {
       const rps = median(list.map((x) => x.rps));
       return `| ${r.status} | ${r.label} | ${statuses} | ${fmt(rps)} (${range(list.map((x) => x.rps))}) | ${fmt(median(list.map((x) => x.p99)))} | ${fmt(cpu('appMain'))} / ${fmt(cpu('app'))} / ${fmt(cpu('redis'))} | ${fmt(cpu('app') / referenceCpu, 2)} |`;
     });
+    // The issue's goals (issue 19), each beside its figure from this run.
+    const meOf = (label: string) => {
+      const list = samples.get(label)!;
+      return {
+        rps: rpsOf(label),
+        app: median(list.map((x) => x.cpu.app)),
+        counts: counts.get(label),
+      };
+    };
+    const helloMe = meOf(scenarios[0].label);
+    const cookieMe = meOf(scenarios[1].label);
+    const bearerMe = meOf(scenarios[2].label);
+    const loginOf = (label: string) => {
+      const list = logins.get(label)!;
+      const cpu = (pick: (c: CpuSplit) => number) => median(list.map((x) => pick(x.cpu))) / 1000;
+      return {
+        rps: median(list.map((x) => x.rps)),
+        other: cpu((c) => c.app - c.appMain),
+        main: cpu((c) => c.appMain),
+        rest: cpu((c) => c.redis + c.loadGenerator),
+        flood: median(flooded.get(label)!) / median(idle.get(label)!),
+      };
+    };
+    const oursLogin = loginOf(floodTargets[0].label);
+    const recipeLogin = loginOf(floodTargets[1].label);
+    const worstRejection = rejections.slice(1).reduce(
+      (worst, r) => {
+        const ratio = median(rejected.get(r.label)!.map((x) => x.cpu.app)) / referenceCpu;
+        return ratio > worst.ratio ? { label: r.label, status: r.status, ratio } : worst;
+      },
+      { label: '', status: 0, ratio: 0 },
+    );
+    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const zeroSql = (c?: Counts) => (c ? c.sqlReads + c.sqlWrites === 0 : false);
+    const oneRedis = (c?: Counts) => (c ? Math.abs(c.redisCommands - 1) < 0.01 : false);
+    const goalRows = [
+      `| 1. better-auth baseline (bench/baselines/better-auth.ts), with and without cookie cache, in every table | rows above; memory side by side below | **met** |`,
+      `| 2. GET /auth/me ≥ 0.8× hello, cookie and bearer | cookie ${fmt(cookieMe.rps / helloMe.rps, 2)}×, bearer ${fmt(bearerMe.rps / helloMe.rps, 2)}× (app CPU per request: hello ${fmt(helloMe.app)} µs, cookie ${fmt(cookieMe.app)} µs, bearer ${fmt(bearerMe.app)} µs) | ${met(cookieMe.rps / helloMe.rps >= 0.8 && bearerMe.rps / helloMe.rps >= 0.8)} |`,
+      `| 2. … with 0 SQL and 1 Redis command per request | cookie ${fmt(cookieMe.counts?.sqlReads ?? NaN, 2)} / ${fmt(cookieMe.counts?.redisCommands ?? NaN, 2)}, bearer ${fmt(bearerMe.counts?.sqlReads ?? NaN, 2)} / ${fmt(bearerMe.counts?.redisCommands ?? NaN, 2)} | ${met(zeroSql(cookieMe.counts) && zeroSql(bearerMe.counts) && oneRedis(cookieMe.counts) && oneRedis(bearerMe.counts))} |`,
+      `| 2. … and ≥ 2.5× better-auth | cookie ${fmt(cookieMe.rps / betterAuthRps, 2)}×, bearer ${fmt(bearerMe.rps / betterAuthRps, 2)}× | ${met(cookieMe.rps / betterAuthRps >= 2.5 && bearerMe.rps / betterAuthRps >= 2.5)} |`,
+      `| 3. login ≥ the recipe's logins/s | ${fmt(oursLogin.rps, 1)} vs ${fmt(recipeLogin.rps, 1)} (${fmt(oursLogin.rps / recipeLogin.rps, 2)}×) | ${met(oursLogin.rps >= recipeLogin.rps)} |`,
+      `| 3. login ≥ 0.85× the Argon2 ceiling | ${fmt(oursLogin.rps / ceiling, 2)}× (${fmt(oursLogin.rps, 1)} of ${fmt(ceiling, 1)}/s); with this run's CPU per login (${fmt(oursLogin.other, 1)} ms other threads + ${fmt(oursLogin.main, 1)} ms main + ${fmt(oursLogin.rest, 1)} ms Redis and autocannon) two cores give at most ${fmt((availableParallelism() * 1000) / (oursLogin.other + oursLogin.main + oursLogin.rest), 1)}/s = ${fmt((availableParallelism() * 1000) / (oursLogin.other + oursLogin.main + oursLogin.rest) / ceiling, 2)}×, against ${fmt(cpuMs, 1)} ms for one verify alone | ${met(oursLogin.rps / ceiling >= 0.85)} |`,
+      `| 3. main thread ≤ 4 ms per login | ${fmt(oursLogin.main, 1)} ms (recipe ${fmt(recipeLogin.main, 1)} ms) | ${met(oursLogin.main <= 4)} |`,
+      `| 3. cheap request's p99 during a login flood ≤ 2× idle | ${fmt(oursLogin.flood, 2)}× | ${met(oursLogin.flood <= 2)} |`,
+      `| 4. Redis ≤ 400 B per session at one per user, ≤ 300 B at ten | ${fmt(memory.ours1.info)} B and ${fmt(memory.ours10.info)} B (INFO delta over ${fmt(memory.ours1.keys)} keys; MEMORY USAGE ${fmt(memory.ours1.usage)} B and ${fmt(memory.ours10.usage)} B); connect-redis ${fmt(memory.connectRedis.info)} B, better-auth ${fmt(memory.betterAuth1.info)} B and ${fmt(memory.betterAuth10.info)} B | ${met(memory.ours1.info <= 400 && memory.ours10.info <= 300)} |`,
+      `| 5. p99 at ${fmt(LIVE_SESSIONS)} live sessions ≤ 1.2× p99 at 1,000 | ${fmt(largeP99 / smallP99, 2)}× (per round ${pairRatios.map((r) => fmt(r, 2)).join(', ')}) | ${met(largeP99 / smallP99 <= 1.2)} |`,
+      `| 5. … filled through pipelines well under a minute | ${fmt(median(live.fillSeconds), 1)} s per fill of ${fmt(LIVE_SESSIONS - 1000)} | ${met(Math.max(...live.fillSeconds) < 60)} |`,
+      `| 6. rejections (400, 401, 403, 413, 415, 429) cost no more than an authenticated GET | the dearest: ${worstRejection.status} (${worstRejection.label}) at ${fmt(worstRejection.ratio, 2)}× the GET's app CPU | ${met(worstRejection.ratio <= 1)} |`,
+    ];
+
     const report = [
       `# bench/http — ${new Date().toISOString()}`,
       '',
@@ -909,6 +959,12 @@ async function main() {
       `Every app is one Node process on Express; autocannon runs in the bench process on the same machine. ${ROUNDS} interleaved rounds of ${DURATION} s each (every setup once per round, in the order of the table); figures are medians with min–max.`,
       "`better-auth` (bench/baselines/better-auth.ts) is better-auth behind @thallesp/nestjs-better-auth as their READMEs set it up, in production mode: PostgreSQL through a pg Pool in a schema of its own (tables made at startup by its migration API), sessions in Redis through @better-auth/redis-storage as `secondaryStorage` (so no session table), Argon2id at the parameters below through its password hooks, its default rate limits (counted in Redis), its session cookie signed with HMAC-SHA256. GET /auth/me is a Nest controller behind the adapter's global AuthGuard (`auth.api.getSession`), returning the session's user. `better-auth, cookie cache` adds its documented `session.cookieCache` (5 minutes): the session and user also travel in a second signed cookie, and are read from it instead of Redis. The adapter's guard drops the Set-Cookie with which getSession would renew that cache, so the bench signs in again before each run of that row.",
       'Reproduce: `npm run bench` (BENCH_ROUNDS, BENCH_DURATION_S, BENCH_LIVE_SESSIONS to change the run).',
+      '',
+      '## Goals (issue 19), from this run',
+      '',
+      '| goal | figure | |',
+      '|---|---|---|',
+      ...goalRows,
       '',
       `## GET /auth/me, ${CONNECTIONS} connections`,
       '',
