@@ -29,8 +29,9 @@ export class WardenAuthGuard implements CanActivate {
     this.isPublic = new RouteMetadata(reflector, IS_PUBLIC);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.isPublic.get(context)) return true;
+  // Not async: the promise of authenticate() goes to Nest as it is, without another around it.
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic.get(context)) return Promise.resolve(true);
     // Before authenticating, so that the 401/403 thrown below carries the header too.
     this.http.noStore(context);
     return this.authenticate(context);
@@ -54,6 +55,6 @@ export class WardenAuthGuard implements CanActivate {
       request.wardenAuth = 'bearer';
       return true; // bearer requests need no CSRF token: browsers never attach them on their own
     }
-    return this.session.authenticate(context);
+    return await this.session.authenticate(context);
   }
 }
