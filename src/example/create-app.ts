@@ -52,6 +52,9 @@ export async function createApp(
       bodyParser: false,
     });
     express.disable('x-powered-by');
+    // No ETag: nest-warden answers no-store, which no cache keeps and so never revalidates, and
+    // Express would hash every JSON body for it (Fastify sends none either).
+    express.set('etag', false);
     express.use(securityHeaders({ hsts: config.cookieSecure }));
     express.set('trust proxy', config.trustProxy);
     express.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
