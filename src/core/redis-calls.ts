@@ -2,27 +2,27 @@ import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Settles like `call`, or rejects after `timeoutMs` whatever the client does (a stalled Redis
- * must not hang a request). A late outcome of `call` is swallowed.
+ * must not hang a request). A late outcome of `call` is swallowed. One promise and one timer per
+ * call (it is on every request's path), the timer cleared as soon as `call` settles.
  */
-export async function withTimeout<T>(
-  call: Promise<T>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+export function withTimeout<T>(call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new Error(`${what} timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
     timer.unref();
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
-    call.catch(() => undefined);
-  }
 }
 
 type ScriptCommand = (...args: unknown[]) => Promise<unknown>;
