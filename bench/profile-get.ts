@@ -12,7 +12,8 @@
 // side as `ours@<directory name>` in the same interleaved rounds (before/after a change).
 // Run: npm run bench:profile [-- <dir>...]. Knobs: BENCH_ROUNDS (3), BENCH_REQUESTS (20000 per
 // window), BENCH_PROFILE (1; 0: no profiler, CPU per request only), BENCH_PROFILE_INTERVAL_US
-// (500), BENCH_OUT (bench/profile-get.md). Figures, never pass/fail.
+// (500), BENCH_EXTRA_SCENARIOS (cookie,bearer: what the other builds run), BENCH_OUT
+// (bench/profile-get.md). Figures, never pass/fail.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,6 +32,8 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 const INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 500);
 const OUT = process.env.BENCH_OUT ?? join(process.cwd(), 'bench', 'profile-get.md');
+/** Which of cookie and bearer the other builds run (this checkout runs both). */
+const EXTRA = (process.env.BENCH_EXTRA_SCENARIOS ?? 'cookie,bearer').split(',');
 const CONNECTIONS = 32; // as bench/http.ts
 const WARMUP = 4000; // requests per scenario before the first window
 const PASSWORD = 'correct horse battery staple';
@@ -156,7 +159,16 @@ interface Scenario {
   target: Target;
   path: string;
   headers: Record<string, string>;
+  /**
+   * New credentials (a fresh login or access token): a cookie is rotated after 15 minutes
+   * (autocannon does not follow Set-Cookie) and an access token expires, in a long run.
+   */
+  renew?: () => Promise<Record<string, string>>;
+  renewedAt?: number;
 }
+
+/** Credentials older than this are renewed before a window. */
+const RENEW_AFTER_MS = 10 * 60_000;
 
 interface Window {
   startUs: number;
@@ -174,11 +186,23 @@ async function cannon(s: Scenario, amount: number): Promise<number> {
     amount,
   });
   const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed) throw new Error(`${s.label}: ${failed} requests failed`);
+  if (failed) {
+    const statuses = Object.entries(result.statusCodeStats ?? {})
+      .map(([code, { count }]) => `${code}: ${count}`)
+      .join(', ');
+    const what = `${s.label}: ${failed} of ${amount} requests failed (${statuses}; errors ${result.errors}, timeouts ${result.timeouts})`;
+    // A few on a host this busy (a 1 s Redis timeout): noted; more is a broken run.
+    if (failed > amount / 100) throw new Error(what);
+    console.error(what);
+  }
   return result['2xx'];
 }
 
 async function measure(s: Scenario): Promise<Window> {
+  if (s.renew && Date.now() - (s.renewedAt ?? 0) > RENEW_AFTER_MS) {
+    s.headers = await s.renew();
+    s.renewedAt = Date.now();
+  }
   const pid = s.target.child.pid!;
   const process0 = cpuSeconds(pid);
   const main0 = cpuSeconds(pid, pid);
@@ -466,10 +490,12 @@ async function main() {
   const results: Result[] = [];
   let stopping: Promise<unknown> | undefined;
   const stopAll = () =>
-    (stopping ??= Promise.allSettled(targets.map((t) => t.stop())).then(() => {
+    (stopping ??= (async () => {
+      // One at a time: they share the PostgreSQL client that drops their schemas.
+      for (const t of targets) await t.stop().catch((error: unknown) => console.error(error));
       redis.disconnect();
-      return db.end();
-    }));
+      await db.end();
+    })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   }
@@ -479,29 +505,54 @@ async function main() {
       { dir: here, label: 'ours' },
       ...others.map((dir) => ({ dir, label: `ours@${basename(dir)}` })),
     ];
-    const started = await Promise.all([
-      startHello(port),
-      ...builds.map((b, i) => startOurs(db, redis, b.dir, b.label, port + 1 + i)),
-    ]);
-    targets.push(...started);
-    const [hello, ...ours] = started;
+    // One at a time: they share the PostgreSQL client that creates their schemas.
+    // (Each goes into `targets` as soon as it is up, so that a failed start stops the others.)
+    const helloStarting = startHello(port).then((t) => (targets.push(t), t));
+    const ours: Target[] = [];
+    try {
+      for (const [i, b] of builds.entries()) {
+        ours.push(await startOurs(db, redis, b.dir, b.label, port + 1 + i));
+        targets.push(ours[i]);
+      }
+    } finally {
+      await helloStarting;
+    }
+    const hello = await helloStarting;
     const scenarios: Scenario[] = [{ label: 'hello', target: hello, path: '/hello', headers: {} }];
     for (const [i, target] of ours.entries()) {
       const credentials = { email: `profile-${i}@example.com`, password: PASSWORD };
       await post(target.base, '/auth/register', credentials);
-      const login = await post(target.base, '/auth/login', credentials);
-      const cookie = login.headers.getSetCookie()[0].split(';')[0];
-      const token = (await (await post(target.base, '/auth/token', credentials)).json()) as {
-        accessToken: string;
+      const cookie = async () => {
+        const login = await post(target.base, '/auth/login', credentials);
+        return { cookie: login.headers.getSetCookie()[0].split(';')[0] };
       };
-      scenarios.push(
-        { label: `${target.label} cookie`, target, path: '/auth/me', headers: { cookie } },
+      const bearer = async () => {
+        const res = await post(target.base, '/auth/token', credentials);
+        return {
+          authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}`,
+        };
+      };
+      const now = Date.now();
+      const both: Scenario[] = [
+        {
+          label: `${target.label} cookie`,
+          target,
+          path: '/auth/me',
+          headers: await cookie(),
+          renew: cookie,
+          renewedAt: now,
+        },
         {
           label: `${target.label} bearer`,
           target,
           path: '/auth/me',
-          headers: { authorization: `Bearer ${token.accessToken}` },
+          headers: await bearer(),
+          renew: bearer,
+          renewedAt: now,
         },
+      ];
+      scenarios.push(
+        ...(i === 0 ? both : both.filter((s) => EXTRA.some((e) => s.label.endsWith(e)))),
       );
     }
     for (const s of scenarios) await cannon(s, WARMUP);
