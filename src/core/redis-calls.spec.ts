@@ -1,5 +1,8 @@
 import { jest } from '@jest/globals';
-import { withTimeout } from './redis-calls.js';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { TEST_REDIS_URL, uniqueName } from '../../test/support/services.js';
+import { RedisScripts, withTimeout } from './redis-calls.js';
 
 describe('withTimeout', () => {
   afterEach(() => jest.useRealTimers());
@@ -40,5 +43,58 @@ describe('withTimeout', () => {
     expect(timer.hasRef()).toBe(false);
     clearTimeout(timer);
     unref.mockRestore();
+  });
+});
+
+describe('RedisScripts', () => {
+  const prefix = `${uniqueName('warden_scripts')}:`;
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true, enableOfflineQueue: true });
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.unlink(...keys);
+    redis.disconnect();
+  });
+
+  it('runs EVALSHA, and EVAL once when Redis does not have the script yet', async () => {
+    // A script no one has sent before: Redis answers NOSCRIPT to the first EVALSHA.
+    const lua = `-- ${randomBytes(8).toString('hex')}
+      redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1]) .. ARGV[2]`;
+    const scripts = new RedisScripts(redis, 'test', { SET_GET: lua });
+    const evalsha = jest.spyOn(redis, 'evalsha');
+    const evaluate = jest.spyOn(redis, 'eval');
+    try {
+      await expect(scripts.run('SET_GET', [`${prefix}a`], ['x', 1])).resolves.toBe('x1');
+      expect(evalsha).toHaveBeenCalledTimes(1);
+      expect(evaluate).toHaveBeenCalledTimes(1);
+      await expect(scripts.run('SET_GET', [`${prefix}b`], ['y', 2])).resolves.toBe('y2');
+      expect(evalsha).toHaveBeenCalledTimes(2);
+      expect(evaluate).toHaveBeenCalledTimes(1);
+    } finally {
+      evalsha.mockRestore();
+      evaluate.mockRestore();
+    }
+  });
+
+  it('passes a script error on as it is, without retrying with EVAL', async () => {
+    const scripts = new RedisScripts(redis, 'test', {
+      FAIL: `-- ${randomBytes(8).toString('hex')}\nreturn redis.error_reply('WARDEN_TEST failed')`,
+    });
+    await scripts.run('FAIL', [`${prefix}c`], []).catch(() => undefined); // now cached
+    const evaluate = jest.spyOn(redis, 'eval');
+    try {
+      await expect(scripts.run('FAIL', [`${prefix}c`], [])).rejects.toThrow('WARDEN_TEST failed');
+      expect(evaluate).not.toHaveBeenCalled();
+    } finally {
+      evaluate.mockRestore();
+    }
+  });
+
+  it('registers nothing on the client, so that its (auto)pipelines stay small', () => {
+    new RedisScripts(redis, 'test', { ONE: 'return 1', TWO: 'return 2' });
+    expect(Object.keys((redis as unknown as { scriptsSet: object }).scriptsSet)).toEqual([]);
+    expect('testONE' in redis).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -25,29 +26,34 @@ export function withTimeout<T>(call: Promise<T>, timeoutMs: number, what: string
   });
 }
 
-type ScriptCommand = (...args: unknown[]) => Promise<unknown>;
-
 /**
- * Lua scripts registered on an ioredis client (`Redis` or `Cluster`) under `<namespace><name>`,
- * run with EVALSHA (EVAL on a script cache miss). Keys first; on a Cluster they must share a
- * hash slot.
+ * Lua scripts run on an ioredis client (`Redis` or `Cluster`) with EVALSHA, and EVAL once when
+ * Redis does not have the script (a new or flushed Redis; the EVAL caches it there). Keys first;
+ * on a Cluster they must share a hash slot. The scripts are not registered on the client with
+ * `defineCommand()`: ioredis copies every registered script onto each pipeline it makes, and
+ * with `enableAutoPipelining` it makes one per event-loop turn that sends a command, which cost
+ * more than the script call itself.
  */
 export class RedisScripts<Name extends string> {
+  private readonly scripts = new Map<Name, { lua: string; sha: string }>();
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly namespace: string,
     scripts: Record<Name, string>,
   ) {
     for (const [name, lua] of Object.entries<string>(scripts)) {
-      if (!(`${namespace}${name}` in redis)) redis.defineCommand(`${namespace}${name}`, { lua });
+      this.scripts.set(name as Name, { lua, sha: createHash('sha1').update(lua).digest('hex') });
     }
   }
 
   run(name: Name, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const command = (this.redis as unknown as Record<string, ScriptCommand>)[
-      `${this.namespace}${name}`
-    ];
-    return command.call(this.redis, keys.length, ...keys, ...args);
+    const script = this.scripts.get(name);
+    if (!script) return Promise.reject(new Error(`No Redis script ${this.namespace}${name}`));
+    return this.redis.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
+    });
   }
 }
 
