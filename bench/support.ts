@@ -73,7 +73,8 @@ export interface BenchApp {
  * Starts `dist/main.js` of `dir` on `port`, in PostgreSQL schema `schema` (created here) and
  * under Redis prefix `prefix`, with fresh secrets, `TRUST_PROXY=1` (each simulated client sends
  * its own X-Forwarded-For) and the registration throttle lifted (setup is not measured), plus
- * `env`; resolves once `GET /health` answers 200.
+ * `env`; resolves once `GET /health` answers 200. `nodeArgs` go to `node` before the script
+ * (`--cpu-prof`, ...).
  */
 export async function startExampleApp(
   db: pg.Client,
@@ -84,6 +85,7 @@ export async function startExampleApp(
     prefix: string;
     dir?: string;
     env?: Record<string, string>;
+    nodeArgs?: string[];
   },
 ): Promise<BenchApp> {
   const { port, schema, prefix, dir = process.cwd() } = options;
@@ -91,23 +93,27 @@ export async function startExampleApp(
   const url = new URL(DATABASE_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const scratch = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const child = spawn(process.execPath, [join(dir, 'dist', 'main.js')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      DATA_DIR: scratch,
-      DATABASE_URL: url.toString(),
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      SESSION_SECRETS: randomBytes(48).toString('base64'),
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      TRUST_PROXY: '1',
-      REGISTER_MAX_PER_IP: '100000',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), join(dir, 'dist', 'main.js')],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        DATA_DIR: scratch,
+        DATABASE_URL: url.toString(),
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        SESSION_SECRETS: randomBytes(48).toString('base64'),
+        JWT_SECRET: randomBytes(48).toString('base64'),
+        TRUST_PROXY: '1',
+        REGISTER_MAX_PER_IP: '100000',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let tail = '';
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
   child.stdout!.on('data', keep);

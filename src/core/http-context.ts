@@ -41,8 +41,16 @@ export class HttpContext {
    */
   noStore(context: ExecutionContext): void {
     const response: unknown = context.switchToHttp().getResponse();
-    this.adapterHost.httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
-    this.adapterHost.httpAdapter.setHeader(response, 'Pragma', 'no-cache');
+    const adapter = this.adapterHost.httpAdapter;
+    // Guards of one route may each call this (NoStoreGuard, then WardenAuthGuard): set once.
+    if (
+      adapter.getHeader(response, 'Cache-Control') === 'no-store' &&
+      adapter.getHeader(response, 'Pragma') === 'no-cache'
+    ) {
+      return;
+    }
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    adapter.setHeader(response, 'Pragma', 'no-cache');
   }
 
   /** One header as a string. */

@@ -1,61 +1,84 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Settles like `call`, or rejects after `timeoutMs` whatever the client does (a stalled Redis
- * must not hang a request). A late outcome of `call` is swallowed.
+ * must not hang a request). A late outcome of `call` is swallowed. One promise and one timer per
+ * call (it is on every request's path), the timer cleared as soon as `call` settles.
  */
-export async function withTimeout<T>(
-  call: Promise<T>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+export function withTimeout<T>(call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new Error(`${what} timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
     timer.unref();
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
-    call.catch(() => undefined);
-  }
 }
 
-type ScriptCommand = (...args: unknown[]) => Promise<unknown>;
-
 /**
- * Lua scripts registered on an ioredis client (`Redis` or `Cluster`) under `<namespace><name>`,
- * run with EVALSHA (EVAL on a script cache miss). Keys first; on a Cluster they must share a
- * hash slot.
+ * Lua scripts run on an ioredis client (`Redis` or `Cluster`) with EVALSHA, and EVAL once when
+ * Redis does not have the script (a new or flushed Redis; the EVAL caches it there). Keys first;
+ * on a Cluster they must share a hash slot. The scripts are not registered on the client with
+ * `defineCommand()`: ioredis copies every registered script onto each pipeline it makes, and
+ * with `enableAutoPipelining` it makes one per event-loop turn that sends a command, which cost
+ * more than the script call itself.
  */
 export class RedisScripts<Name extends string> {
+  private readonly scripts = new Map<Name, { lua: string; sha: string }>();
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly namespace: string,
     scripts: Record<Name, string>,
   ) {
     for (const [name, lua] of Object.entries<string>(scripts)) {
-      if (!(`${namespace}${name}` in redis)) redis.defineCommand(`${namespace}${name}`, { lua });
+      this.scripts.set(name as Name, { lua, sha: createHash('sha1').update(lua).digest('hex') });
     }
   }
 
   run(name: Name, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
-    return this.call(`${this.namespace}${name}`, keys, args);
+    const script = this.script(name);
+    return this.redis.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
+    });
   }
 
   /** As {@link run}, with every string of the reply as a Buffer (binary values). */
   runBuffer(name: Name, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
-    return this.call(`${this.namespace}${name}Buffer`, keys, args);
+    const script = this.script(name);
+    // ioredis has `evalshaBuffer`/`evalBuffer` (a Buffer variant of every command) untyped.
+    const client = this.redis as unknown as Record<'evalshaBuffer' | 'evalBuffer', ScriptCall>;
+    return client
+      .evalshaBuffer(script.sha, keys.length, ...keys, ...args)
+      .catch((error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.evalBuffer(script.lua, keys.length, ...keys, ...args);
+      });
   }
 
-  private call(command: string, keys: string[], args: unknown[]): Promise<unknown> {
-    const fn = (this.redis as unknown as Record<string, ScriptCommand>)[command];
-    return fn.call(this.redis, keys.length, ...keys, ...args);
+  private script(name: Name): { lua: string; sha: string } {
+    const script = this.scripts.get(name);
+    if (!script) throw new Error(`No Redis script ${this.namespace}${name}`);
+    return script;
   }
+}
+
+type ScriptCall = (...args: unknown[]) => Promise<unknown>;
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 /** How long the startup check waits for Redis, in ms. */

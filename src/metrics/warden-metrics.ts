@@ -103,6 +103,7 @@ export class WardenMetrics implements WardenErrorObserver {
   /** A request to a nest-warden route finished (called by `RouteTimerGuard`). */
   observe({ route, method, status, seconds }: RouteObservation): void {
     this.duration.observe({ route, method, status: String(status) }, seconds);
+    if (status !== 503 && status !== 429) return; // the counters below are for these two only
     const operation = `${method} ${route}`;
     if (LOGIN_ROUTES.has(operation) && (status === 503 || status === 429)) {
       this.counters.logins_total.inc({ result: status === 503 ? 'unavailable' : 'throttled' });

@@ -53,9 +53,10 @@ export class Authenticator {
       }
       return result.reason;
     }
-    const user = await this.users.load(result.session.userId, result.user);
-    const refused = await this.checkUser(result.session, user);
-    if (refused) return refused;
+    const found = this.user(result.session.userId, result.user);
+    const user = found instanceof Promise ? await found : found;
+    const refused = refusal(result.session, user);
+    if (refused) return this.refuse(result.session, user, refused);
     return { session: result.session, user: user!, rotatedToken: result.rotatedToken };
   }
 
@@ -94,23 +95,29 @@ export class Authenticator {
       this.events?.emit(WardenEvent.SESSION_EXPIRED, { reason: expired });
       return expired;
     }
-    const user = await this.users.load(stored.record.userId, stored.user);
-    const refused = await this.checkUser(session, user);
-    return refused ?? { session, user: user! };
+    const found = this.user(stored.record.userId, stored.user);
+    const user = found instanceof Promise ? await found : found;
+    const refused = refusal(session, user);
+    return refused ? this.refuse(session, user, refused) : { session, user: user! };
   }
 
-  /** The user must exist, be active and be at the session's authVersion; else the session ends. */
-  private async checkUser(
+  /**
+   * The session's user: the snapshot the store read with the session when it is this user's (no
+   * further call, and no promise to wait for), else through {@link CachedUsers.load}.
+   */
+  private user(
+    userId: string,
+    prefetched: CachedUser | null | undefined,
+  ): CachedUser | null | Promise<CachedUser | null> {
+    return userId && prefetched?.id === userId ? prefetched : this.users.load(userId, prefetched);
+  }
+
+  /** Ends a session whose user failed {@link refusal}, and reports it. */
+  private async refuse<R extends 'inactive' | 'stale-auth'>(
     session: ActiveSession,
     user: CachedUser | null,
-  ): Promise<'inactive' | 'stale-auth' | null> {
-    const refused =
-      !user || !user.isActive
-        ? 'inactive'
-        : user.authVersion !== session.authVersion
-          ? 'stale-auth'
-          : null;
-    if (!refused) return null;
+    refused: R,
+  ): Promise<R> {
     await this.sessions.destroySession(session);
     this.events?.emit(WardenEvent.SESSION_REVOKED, {
       userId: session.userId,
@@ -119,4 +126,13 @@ export class Authenticator {
     });
     return refused;
   }
+}
+
+/** The user must exist, be active and be at the session's authVersion; else why not. */
+function refusal(
+  session: ActiveSession,
+  user: CachedUser | null,
+): 'inactive' | 'stale-auth' | null {
+  if (!user || !user.isActive) return 'inactive';
+  return user.authVersion !== session.authVersion ? 'stale-auth' : null;
 }

@@ -86,6 +86,58 @@ describe('SessionCookieCodec', () => {
     });
   });
 
+  describe('decode, every spelling', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    /** The other spellings of a part's bytes: its last character with spare bits set. */
+    const twins = (part: string, spareBits: number) => {
+      const last = alphabet.indexOf(part[part.length - 1]);
+      return Array.from({ length: (1 << spareBits) - 1 }, (_, i) => {
+        const other = `${part.slice(0, -1)}${alphabet[last + i + 1]}`;
+        expect(Buffer.from(other, 'base64url')).toEqual(Buffer.from(part, 'base64url'));
+        return other;
+      });
+    };
+
+    it('refuses every non-canonical spelling of the id, the locator and the signature', () => {
+      const [id, locator, signature] = codec
+        .encode({ id: SessionCookieCodec.newId(), tag: '0f1e' })
+        .split('.');
+      expect(codec.decode([id, locator, signature].join('.'))).toEqual({ id, tag: '0f1e' });
+      for (const other of twins(id, 2)) {
+        expect(codec.decode([other, locator, signature].join('.'))).toBeNull();
+      }
+      for (const other of twins(locator, 4)) {
+        expect(codec.decode([id, other, signature].join('.'))).toBeNull();
+      }
+      for (const other of twins(signature, 2)) {
+        expect(codec.decode([id, locator, other].join('.'))).toBeNull();
+      }
+    });
+
+    it('refuses a value of the right length with another separator or character', () => {
+      const value = codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
+      for (const at of [43, 66]) {
+        expect(codec.decode(`${value.slice(0, at)}-${value.slice(at + 1)}`)).toBeNull();
+      }
+      expect(codec.decode(`${value.slice(0, 10)}+${value.slice(11)}`)).toBeNull();
+      expect(codec.decode(`${value.slice(0, 10)}=${value.slice(11)}`)).toBeNull();
+      expect(codec.decode(value.slice(1))).toBeNull();
+      expect(codec.decode(`${value}A`)).toBeNull();
+    });
+
+    it('verifies with every secret (rotation), signs with the first, and no other', () => {
+      const older = new SessionCookieCodec([secret], false);
+      const rotated = new SessionCookieCodec(['n'.repeat(40), secret], false);
+      const stranger = new SessionCookieCodec(['x'.repeat(40)], false);
+      const value = older.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
+      expect(rotated.decode(value)?.tag).toBe('abcd');
+      expect(stranger.decode(value)).toBeNull();
+      const fresh = rotated.encode({ id: SessionCookieCodec.newId(), tag: '1234' });
+      expect(older.decode(fresh)).toBeNull();
+      expect(new SessionCookieCodec(['n'.repeat(40)], false).decode(fresh)?.tag).toBe('1234');
+    });
+  });
+
   describe('read', () => {
     const value = codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('abcd') });
 

@@ -125,9 +125,11 @@ export class SessionService {
    * and records activity at most once per `touchIntervalSeconds`.
    */
   async validate(token: string | undefined, authVersion?: number): Promise<SessionValidation> {
-    const found = await this.lookup(token);
-    if (!found) return { ok: false, reason: 'malformed' };
-    const { ref, stored } = found;
+    // lookup(), inlined: one async step fewer on every authenticated request.
+    const payload = this.cookie.decode(token);
+    if (!payload) return { ok: false, reason: 'malformed' };
+    const ref: SessionRef = { tag: payload.tag, idHash: SessionCookieCodec.hashId(payload.id) };
+    const stored = await this.store.get(ref);
     if (!stored) return { ok: false, reason: 'unknown' };
     const { record } = stored;
     if (record.kind === 'token') return { ok: false, reason: 'unknown' }; // a refresh token is no cookie

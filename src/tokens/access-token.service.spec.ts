@@ -138,6 +138,46 @@ describe('AccessTokenService', () => {
       }
     });
 
+    it('rejects an nbf in the future beyond the leeway, or not a number', async () => {
+      const { header, payload } = await parts();
+      expect(await service.verify(forge(header, { ...payload, nbf: payload.iat + 31 }))).toBeNull();
+      for (const nbf of ['0', null, [0]]) {
+        expect(await service.verify(forge(header, { ...payload, nbf }))).toBeNull();
+      }
+      expect(
+        await service.verify(forge(header, { ...payload, nbf: payload.iat + 10 })),
+      ).not.toBeNull();
+    });
+
+    it('rejects a signed payload that is not a JSON object', async () => {
+      const { header } = await parts();
+      for (const payload of ['null', '[]', '"x"', '5', 'not json']) {
+        const input = `${b64(header)}.${b64(payload)}`;
+        const signature = createHmac('sha256', secret).update(input).digest('base64url');
+        expect(await service.verify(`${input}.${signature}`)).toBeNull();
+      }
+    });
+
+    it('accepts only the canonical base64url spelling of the signature, nothing around it', async () => {
+      const { token } = await parts();
+      const [h, p, s] = token.split('.');
+      // The last of 43 characters carries 2 spare bits: the three other spellings of the same
+      // bytes are refused, as are padding, standard base64 and a truncated or longer signature.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(s[42]);
+      for (let spare = 1; spare < 4; spare++) {
+        const other = `${s.slice(0, 42)}${alphabet[last + spare]}`;
+        expect(Buffer.from(other, 'base64url')).toEqual(Buffer.from(s, 'base64url'));
+        expect(await service.verify(`${h}.${p}.${other}`)).toBeNull();
+      }
+      const standard = Buffer.from(s, 'base64url').toString('base64');
+      for (const bad of [`${s}=`, standard, s.slice(0, 42), `${s}A`, `${s}.`, ` ${s}`]) {
+        expect(await service.verify(`${h}.${p}.${bad}`)).toBeNull();
+      }
+      expect(await service.verify(`${h}.${p}.${s}`)).not.toBeNull();
+      expect(await service.verify(`${h}.${p}.${s}.${s}`)).toBeNull();
+    });
+
     it('rejects any crit header: no extension is understood (RFC 7515 4.1.11)', async () => {
       const { header, payload } = await parts();
       for (const crit of [['x-ext'], [], 'exp', null]) {
@@ -217,6 +257,24 @@ describe('AccessTokenService with ES256', () => {
     expect(
       await service.verify((await old.sign({ userId: 'u', sessionHandle: 'h' })).token),
     ).not.toBeNull();
+  });
+
+  it('verifies ECDSA as r‖s only: a DER signature or a flipped byte is refused', async () => {
+    const { token } = await service.sign({ userId: 'u', sessionHandle: 'h' });
+    const [h, p, s] = token.split('.');
+    const raw = Buffer.from(s, 'base64url');
+    expect(raw).toHaveLength(64);
+    const der = (n: Buffer) => {
+      const int = n[0] & 0x80 ? Buffer.concat([Buffer.from([0]), n]) : n;
+      return Buffer.concat([Buffer.from([0x02, int.length]), int]);
+    };
+    const body = Buffer.concat([der(raw.subarray(0, 32)), der(raw.subarray(32))]);
+    const derSignature = Buffer.concat([Buffer.from([0x30, body.length]), body]);
+    expect(await service.verify(`${h}.${p}.${derSignature.toString('base64url')}`)).toBeNull();
+    const flipped = Buffer.from(raw);
+    flipped[10] ^= 1;
+    expect(await service.verify(`${h}.${p}.${flipped.toString('base64url')}`)).toBeNull();
+    expect(await service.verify(token)).toMatchObject({ sub: 'u', sid: 'h' });
   });
 
   it('publishes the public keys, never a private part, as a JWKS', () => {

@@ -6,8 +6,11 @@ import {
   createPublicKey,
   createSecretKey,
   randomBytes,
+  timingSafeEqual,
+  verify as verifySignature,
 } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { HmacSha256 } from '../core/hmac.js';
 import type { ResolvedAccessTokenOptions } from './access-token.options.js';
 
 /** The claims of a verified access token. */
@@ -26,6 +29,8 @@ export interface AccessTokenClaims {
 
 interface Key {
   kid: string;
+  /** HS256: the secret's HMAC, for verification. */
+  hmac?: HmacSha256;
   /** Signs (secret or private key). */
   signing: KeyObject;
   /** Verifies (secret or public key). */
@@ -40,15 +45,29 @@ export interface PublicJwk extends NodeJsonWebKey {
 }
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Three base64url parts (a JWS in compact serialisation with a signature). */
+const JWS_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * The signature part, in the one base64url spelling of its bytes (the spare bits of the last
+ * character zero, as every encoder writes it): 32 bytes for HS256 (43 characters, 2 spare bits),
+ * 64 for ES256 (r and s, 86 characters, 4 spare bits).
+ */
+const SIGNATURE_PATTERN = {
+  HS256: /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/,
+  ES256: /^[A-Za-z0-9_-]{85}[AQgw]$/,
+} as const;
 
 /**
- * Access tokens: JWTs through `@nestjs/jwt`, HS256 (the secret as a `KeyObject`, which
- * jsonwebtoken does not re-derive on every call) or ES256, header
- * `typ: at+jwt` and a `kid` per secret, claims `iss aud sub exp iat jti sid`. Verification pins
- * the algorithm, the type, the key by `kid`, issuer and audience, requires `exp`, and refuses an
- * `iat` in the future beyond the leeway. A `crit` header is refused (no extension is
- * understood, RFC 7515 §4.1.11); `aud` is our audience or an array of strings holding it
- * (RFC 7519 §4.1.3). Bad tokens give `null`, never an exception.
+ * Access tokens: JWTs, HS256 (the secret as a `KeyObject`) or ES256, header `typ: at+jwt` and a
+ * `kid` per secret, claims `iss aud sub exp iat jti sid`. Signed through `@nestjs/jwt`; verified
+ * here with `node:crypto` directly (jsonwebtoken's generic path, which decodes the token twice and
+ * takes options for every algorithm, cost most of a bearer request's time of its own).
+ * Verification pins the algorithm, the type and the key by `kid`, checks the signature (HMAC
+ * compared in constant time, or ECDSA P-256 over r‖s) before reading any claim, then requires
+ * `exp` (and `nbf`, when present) against the clock with the leeway, the issuer and the
+ * audience, and refuses an `iat` in the future beyond the leeway. A `crit` header is refused (no
+ * extension is understood, RFC 7515 §4.1.11); `aud` is our audience or an array of strings
+ * holding it (RFC 7519 §4.1.3). Bad tokens give `null`, never an exception.
  */
 export class AccessTokenService {
   private readonly jwt = new JwtService({});
@@ -84,7 +103,7 @@ export class AccessTokenService {
               .update(`nest-warden kid ${secret}`)
               .digest('base64url')
               .slice(0, 16);
-            return { kid, signing: key, verifying: key };
+            return { kid, signing: key, verifying: key, hmac: new HmacSha256(secret) };
           });
   }
 
@@ -130,41 +149,56 @@ export class AccessTokenService {
 
   /** The claims of a valid token, or null. */
   async verify(token: string | undefined): Promise<AccessTokenClaims | null> {
-    if (!token || token.length > 4096) return null;
-    const parts = token.split('.');
-    if (parts.length !== 3) return null;
-    let header: { alg?: unknown; typ?: unknown; kid?: unknown; crit?: unknown };
-    try {
-      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
-    } catch {
-      return null;
-    }
-    if (typeof header !== 'object' || header === null || Array.isArray(header)) return null;
+    return this.verifyNow(token);
+  }
+
+  /** {@link verify}, without the promise: the claims of a valid token, or null. */
+  verifyNow(token: string | undefined): AccessTokenClaims | null {
+    if (!token || token.length > 4096 || !JWS_PATTERN.test(token)) return null;
+    const headerEnd = token.indexOf('.');
+    const payloadEnd = token.indexOf('.', headerEnd + 1);
+    const header = parseJsonObject(token.slice(0, headerEnd));
+    if (!header) return null;
     if ('crit' in header) return null;
-    if (header.alg !== this.options.algorithm || header.typ !== 'at+jwt') return null;
+    const alg = this.options.algorithm;
+    if (header.alg !== alg || header.typ !== 'at+jwt') return null;
     if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return null;
     const key = this.keys.find((k) => k.kid === header.kid);
     if (!key) return null;
+    // The signature before anything of the payload is read.
+    const signature = token.slice(payloadEnd + 1);
+    if (!SIGNATURE_PATTERN[alg].test(signature)) return null;
+    const signingInput = token.slice(0, payloadEnd);
+    const given = Buffer.from(signature, 'base64url');
+    if (!this.signatureMatches(key, signingInput, given)) return null;
+    const claims = parseJsonObject(token.slice(headerEnd + 1, payloadEnd));
+    if (!claims) return null;
     const now = Math.floor(this.clock.now() / 1000);
-    let claims: Partial<AccessTokenClaims>;
-    try {
-      claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims> & object>(token, {
-        publicKey: key.verifying as unknown as Buffer,
-        algorithms: [this.options.algorithm],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        clockTolerance: this.options.clockToleranceSeconds,
-        clockTimestamp: now,
-      });
-    } catch {
-      return null;
-    }
-    const { sub, sid, jti, iat, exp, aud } = claims;
-    if (!this.audienceMatches(aud)) return null;
+    const leeway = this.options.clockToleranceSeconds;
+    const { sub, sid, jti, iat, exp, nbf, iss, aud } = claims;
+    if (typeof exp !== 'number' || now >= exp + leeway) return null;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway)) return null;
+    if (iss !== this.options.issuer || !this.audienceMatches(aud)) return null;
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') return null;
-    if (typeof exp !== 'number' || typeof iat !== 'number') return null;
-    if (iat > now + this.options.clockToleranceSeconds) return null;
-    return claims as AccessTokenClaims;
+    if (typeof iat !== 'number' || iat > now + leeway) return null;
+    return claims as unknown as AccessTokenClaims;
+  }
+
+  /** HS256: the HMAC, compared in constant time; ES256: ECDSA P-256 with r‖s (64 bytes). */
+  private signatureMatches(key: Key, signingInput: string, given: Buffer): boolean {
+    if (this.options.algorithm === 'HS256') {
+      return key.hmac !== undefined && timingSafeEqual(given, key.hmac.digest(signingInput));
+    }
+    try {
+      return verifySignature(
+        'sha256',
+        Buffer.from(signingInput),
+        { key: key.verifying, dsaEncoding: 'ieee-p1363' },
+        given,
+      );
+    } catch {
+      return false;
+    }
   }
 
   /** `aud` is our audience, or a non-empty array of strings that holds it. */
@@ -175,6 +209,18 @@ export class AccessTokenService {
       aud.every((entry) => typeof entry === 'string') &&
       aud.includes(this.options.audience)
     );
+  }
+}
+
+/** A base64url part holding a JSON object, parsed; null for anything else. */
+function parseJsonObject(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
   }
 }
 

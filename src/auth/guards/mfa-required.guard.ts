@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { MfaRequiredException, SessionInvalidException } from '../../errors/warden.exceptions.js';
 import { MFA_REQUIRED } from '../auth.constants.js';
+import { RouteMetadata } from '../route-metadata.js';
 import type { WardenRequest } from '../warden-request.js';
 
 /**
@@ -11,13 +12,14 @@ import type { WardenRequest } from '../warden-request.js';
  */
 @Injectable()
 export class MfaRequiredGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly required: RouteMetadata<boolean>;
+
+  constructor(reflector: Reflector) {
+    this.required = new RouteMetadata(reflector, MFA_REQUIRED);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<boolean | undefined>(MFA_REQUIRED, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.required.get(context);
     if (!required) return true;
     const user = context.switchToHttp().getRequest<WardenRequest>().user;
     if (!user) throw new SessionInvalidException();

@@ -8,6 +8,7 @@ import {
   SessionInvalidException,
 } from '../../errors/warden.exceptions.js';
 import { RECENT_AUTH, WARDEN_REAUTH_MAX_AGE } from '../auth.constants.js';
+import { RouteMetadata } from '../route-metadata.js';
 import type { WardenRequest } from '../warden-request.js';
 
 /**
@@ -17,17 +18,18 @@ import type { WardenRequest } from '../warden-request.js';
  */
 @Injectable()
 export class RecentAuthGuard implements CanActivate {
+  private readonly recent: RouteMetadata<number | true>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     @Inject(WARDEN_REAUTH_MAX_AGE) private readonly defaultMaxAgeSeconds: number,
     @Inject(WARDEN_CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.recent = new RouteMetadata(reflector, RECENT_AUTH);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const recent = this.reflector.getAllAndOverride<number | true | undefined>(RECENT_AUTH, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const recent = this.recent.get(context);
     if (recent === undefined) return true;
     const session = context.switchToHttp().getRequest<WardenRequest>().wardenSession;
     if (!session) throw new SessionInvalidException();

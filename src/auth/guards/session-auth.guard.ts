@@ -29,7 +29,7 @@ export class SessionAuthGuard implements CanActivate {
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
     this.http.noStore(context);
     return this.authenticate(context);
   }

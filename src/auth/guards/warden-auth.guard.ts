@@ -6,6 +6,7 @@ import type { WardenRequest } from '../warden-request.js';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../auth.constants.js';
 import { HttpContext } from '../../core/http-context.js';
+import { RouteMetadata } from '../route-metadata.js';
 import { SessionAuthGuard } from './session-auth.guard.js';
 
 /**
@@ -17,19 +18,20 @@ import { SessionAuthGuard } from './session-auth.guard.js';
  */
 @Injectable()
 export class WardenAuthGuard implements CanActivate {
+  private readonly isPublic: RouteMetadata<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly session: SessionAuthGuard,
     private readonly http: HttpContext,
     @Optional() private readonly tokens?: TokenService,
-  ) {}
+  ) {
+    this.isPublic = new RouteMetadata(reflector, IS_PUBLIC);
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+  // Not async: the promise of authenticate() goes to Nest as it is, without another around it.
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic.get(context)) return Promise.resolve(true);
     // Before authenticating, so that the 401/403 thrown below carries the header too.
     this.http.noStore(context);
     return this.authenticate(context);
@@ -53,6 +55,6 @@ export class WardenAuthGuard implements CanActivate {
       request.wardenAuth = 'bearer';
       return true; // bearer requests need no CSRF token: browsers never attach them on their own
     }
-    return this.session.authenticate(context);
+    return await this.session.authenticate(context);
   }
 }
