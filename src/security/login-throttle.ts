@@ -71,26 +71,18 @@ export class LoginThrottle {
       pending: true,
     };
     const giveUpAt = performance.now() + this.options.maxPendingWaitMs;
+    const ipGroup = { counters: [keys.ip], pending: true, attemptId };
     for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
-      const byIp = await this.store.consume(
-        { counters: [keys.ip], pending: true, attemptId },
+      // The IP's counter first, then (only when it allows) the account's: one step in the store.
+      const { first: byIp, second: byAccount } = await this.store.consumeInOrder(
+        ipGroup,
+        accountGroup,
         this.policy(),
       );
-      if (byIp.allowed) {
-        let byAccount: ConsumeResult;
-        try {
-          byAccount = await this.store.consume(accountGroup, this.policy());
-        } catch (error) {
-          await this.store
-            .settle([keys.ip], false, this.policy(), attemptId)
-            .catch(() => undefined);
-          throw error;
-        }
-        if (byAccount.allowed) return this.attempt(keys, byAccount.counted, attemptId);
-        await this.store.settle([keys.ip], false, this.policy(), attemptId);
-        if (byAccount.reason !== 'pending') throw this.refused(byAccount, keys.account, ip);
-      } else if (byIp.reason !== 'pending') {
-        throw this.refused(byIp, keys.account, ip);
+      if (byAccount?.allowed) return this.attempt(keys, byAccount.counted, attemptId);
+      const refusal = byAccount ?? byIp;
+      if (!refusal.allowed && refusal.reason !== 'pending') {
+        throw this.refused(refusal, keys.account, ip);
       }
       // Attempts in flight could still use up a limit: wait for them to settle, bounded.
       if (performance.now() >= giveUpAt) throw this.refused(byIp, keys.account, ip, 1000);
@@ -175,20 +167,18 @@ export class LoginThrottle {
       knownClient: !counted.includes(keys.perAccount.key),
       succeeded: async () => {
         if (!once()) return;
-        await Promise.all([
-          this.store.settle([keys.ip], false, this.policy(), attemptId),
-          this.store.succeed({
-            counted,
-            pairKey: keys.pair.key,
-            accountKey: keys.perAccount.key,
-            resetKeys: [keys.consecutive.key],
-            knownKey: keys.known,
-            knownTtlMs: this.options.knownClientSeconds * 1000,
-            now: this.clock.now(),
-            attemptId,
-            windowMs: this.options.windowSeconds * 1000,
-          }),
-        ]);
+        const policy = this.policy();
+        await this.store.settleAndSucceed([keys.ip], policy, {
+          counted,
+          pairKey: keys.pair.key,
+          accountKey: keys.perAccount.key,
+          resetKeys: [keys.consecutive.key],
+          knownKey: keys.known,
+          knownTtlMs: this.options.knownClientSeconds * 1000,
+          now: policy.now,
+          attemptId,
+          windowMs: this.options.windowSeconds * 1000,
+        });
       },
       failed: () => settle(true),
       cancel: () => settle(false),

@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityMetadata, Repository } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import { EmailTakenException, WardenUnavailableException } from '../errors/warden.exceptions.js';
 import { STARTUP_CHECK_TIMEOUT_MS, withTimeout } from '../core/redis-calls.js';
@@ -22,14 +22,72 @@ function isUserId(id: string): boolean {
   return typeof id === 'string' && UUID.test(id);
 }
 
+type ColumnMetadata = EntityMetadata['columns'][number];
+
+/**
+ * The two statements of a password login, as plain SQL for one entity's table: no query builder
+ * per login (it parses and rewrites the whole query each time), yet the same table path, column
+ * names, parameter style and value conversions as TypeORM's own queries.
+ */
+interface LoginStatements {
+  entity: typeof UserEntity | typeof SqliteUserEntity;
+  /** `SELECT <every column> FROM <table> WHERE email = ? LIMIT 1`. */
+  byEmail: string;
+  /** `UPDATE <table> SET last_login_at = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?`. */
+  recordLogin: string;
+  columns: ColumnMetadata[];
+  lastLoginAt: ColumnMetadata;
+}
+
 /**
  * {@link UserRepository} on TypeORM. Takes an initialised `DataSource` whose entities include
  * {@link UserEntity} (PostgreSQL) or {@link SqliteUserEntity} (SQLite), and uses whichever it
  * has; the connection's lifecycle stays with the app.
  */
 export class TypeOrmUserRepository extends UserRepository {
+  private statements?: LoginStatements;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+  }
+
+  /** The login's statements for the entity the DataSource has (built on first use). */
+  private loginStatements(): LoginStatements {
+    const entity = this.entity;
+    if (this.statements?.entity === entity) return this.statements;
+    const metadata = this.dataSource.getMetadata(entity);
+    const driver = this.dataSource.driver;
+    const name = (column: ColumnMetadata) => driver.escape(column.databaseName);
+    const table = metadata.tablePath
+      .split('.')
+      .map((part) => driver.escape(part))
+      .join('.');
+    const column = (property: string) => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`${metadata.name} has no column ${property}`);
+      return found;
+    };
+    const columns = metadata.columns.filter((c) => c.isSelect && !c.isVirtual);
+    const lastLoginAt = column('lastLoginAt');
+    const updated = metadata.updateDateColumn;
+    this.statements = {
+      entity,
+      byEmail: `SELECT ${columns.map(name).join(', ')} FROM ${table} WHERE ${name(column('email'))} = ${driver.createParameter('email', 0)} LIMIT 1`,
+      recordLogin: `UPDATE ${table} SET ${name(lastLoginAt)} = ${driver.createParameter('at', 0)}${updated ? `, ${name(updated)} = CURRENT_TIMESTAMP` : ''} WHERE ${name(column('id'))} = ${driver.createParameter('id', 1)}`,
+      columns,
+      lastLoginAt,
+    };
+    return this.statements;
+  }
+
+  /** A row of {@link LoginStatements.byEmail} as TypeORM would hydrate it (an entity instance). */
+  private hydrate(row: Record<string, unknown>, statements: LoginStatements): UserRecord {
+    const driver = this.dataSource.driver;
+    const user = this.dataSource.getMetadata(statements.entity).create() as UserRecord;
+    for (const column of statements.columns) {
+      column.setEntityValue(user, driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return user;
   }
 
   /** The entity the DataSource knows; looked up at each call, as it may be initialised late. */
@@ -103,9 +161,17 @@ export class TypeOrmUserRepository extends UserRepository {
     return this.guard(() => this.users.findOneBy({ id }));
   }
 
+  /** One plain SELECT (the first step of every password login). */
   findByEmail(email: string): Promise<UserRecord | null> {
     if (!email) return Promise.resolve(null);
-    return this.guard(() => this.users.findOneBy({ email }));
+    return this.guard(async () => {
+      const statements = this.loginStatements();
+      const rows = (await this.dataSource.query(statements.byEmail, [email])) as Record<
+        string,
+        unknown
+      >[];
+      return rows.length > 0 ? this.hydrate(rows[0], statements) : null;
+    });
   }
 
   findByEmailSkeleton(emailSkeleton: string): Promise<UserRecord | null> {
@@ -145,11 +211,16 @@ export class TypeOrmUserRepository extends UserRepository {
     });
   }
 
-  /** One UPDATE: a login does not read the user back. */
+  /** One plain UPDATE (as `update` would write it, `updated_at` too): nothing read back. */
   override recordLogin(id: string, at: Date): Promise<void> {
     if (!isUserId(id)) return Promise.resolve();
     return this.guard(async () => {
-      await this.users.update({ id }, { lastLoginAt: at });
+      const statements = this.loginStatements();
+      const value: unknown = this.dataSource.driver.preparePersistentValue(
+        at,
+        statements.lastLoginAt,
+      );
+      await this.dataSource.query(statements.recordLogin, [value, id]);
     });
   }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { wardenValidationPipe } from '../validation.js';
 import { LoginDto } from '../dto/login.dto.js';
+import { plainLoginBody } from '../login-body.js';
 import { LOCAL_STRATEGY } from '../strategies/local.strategy.js';
 import { HttpContext } from '../../core/http-context.js';
 
@@ -20,10 +21,10 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     this.http.noStore(context);
     const request = context.switchToHttp().getRequest<{ body: unknown }>();
-    request.body = await wardenValidationPipe.transform(request.body, {
-      type: 'body',
-      metatype: LoginDto,
-    });
+    // An ordinary body is made into the DTO directly; anything else takes the pipe's full path.
+    request.body =
+      plainLoginBody(request.body) ??
+      (await wardenValidationPipe.transform(request.body, { type: 'body', metatype: LoginDto }));
     return (await super.canActivate(context)) as boolean;
   }
 }
