@@ -100,9 +100,12 @@ describe('SessionCookieCodec', () => {
 
     it('refuses every non-canonical spelling of the id, the locator and the signature', () => {
       const [id, locator, signature] = codec
-        .encode({ id: SessionCookieCodec.newId(), tag: '0f1e' })
+        .encode({ id: SessionCookieCodec.newId(), tag: userTag('0f1e') })
         .split('.');
-      expect(codec.decode([id, locator, signature].join('.'))).toEqual({ id, tag: '0f1e' });
+      expect(codec.decode([id, locator, signature].join('.'))).toEqual({
+        id,
+        tag: userTag('0f1e'),
+      });
       for (const other of twins(id, 2)) {
         expect(codec.decode([other, locator, signature].join('.'))).toBeNull();
       }
@@ -115,7 +118,7 @@ describe('SessionCookieCodec', () => {
     });
 
     it('refuses a value of the right length with another separator or character', () => {
-      const value = codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
+      const value = codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('abcd') });
       for (const at of [43, 66]) {
         expect(codec.decode(`${value.slice(0, at)}-${value.slice(at + 1)}`)).toBeNull();
       }
@@ -129,12 +132,14 @@ describe('SessionCookieCodec', () => {
       const older = new SessionCookieCodec([secret], false);
       const rotated = new SessionCookieCodec(['n'.repeat(40), secret], false);
       const stranger = new SessionCookieCodec(['x'.repeat(40)], false);
-      const value = older.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' });
-      expect(rotated.decode(value)?.tag).toBe('abcd');
+      const value = older.encode({ id: SessionCookieCodec.newId(), tag: userTag('abcd') });
+      expect(rotated.decode(value)?.tag).toBe(userTag('abcd'));
       expect(stranger.decode(value)).toBeNull();
-      const fresh = rotated.encode({ id: SessionCookieCodec.newId(), tag: '1234' });
+      const fresh = rotated.encode({ id: SessionCookieCodec.newId(), tag: userTag('1234') });
       expect(older.decode(fresh)).toBeNull();
-      expect(new SessionCookieCodec(['n'.repeat(40)], false).decode(fresh)?.tag).toBe('1234');
+      expect(new SessionCookieCodec(['n'.repeat(40)], false).decode(fresh)?.tag).toBe(
+        userTag('1234'),
+      );
     });
   });
 
