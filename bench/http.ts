@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import argon2 from 'argon2';
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -844,6 +844,27 @@ async function main() {
     const memory = await measureSessionMemory();
     console.error('memory done');
 
+    // 8. Where GET /auth/me's CPU goes: bench/profile-get.ts (npm run bench:profile) profiles
+    // the example app and hello under load in processes of its own; its summary goes in here.
+    const profileDir = mkdtempSync(join(tmpdir(), 'warden-profile-'));
+    const profileOut = join(profileDir, 'profile-get.md');
+    execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'profile-get.ts')], {
+      env: {
+        ...process.env,
+        BENCH_ROUNDS: process.env.BENCH_PROFILE_ROUNDS ?? '1',
+        BENCH_OUT: profileOut,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const profile = readFileSync(profileOut, 'utf8')
+      .split('\n')
+      .filter((line) => !/^# /.test(line))
+      .map((line) => (line.startsWith('#') ? `#${line}` : line))
+      .join('\n')
+      .trim();
+    rmSync(profileDir, { recursive: true, force: true });
+    console.error('profile done');
+
     // Report.
     const rpsOf = (label: string) => median(samples.get(label)!.map((s) => s.rps));
     const helloRps = rpsOf(scenarios[0].label);
@@ -1003,6 +1024,12 @@ async function main() {
       '## Redis memory per session',
       '',
       memory.markdown,
+      '',
+      '## CPU profile of GET /auth/me',
+      '',
+      'From `bench/profile-get.ts` (`npm run bench:profile`, its own processes, after everything above):',
+      '',
+      profile,
       '',
     ].join('\n');
     console.log(report);
