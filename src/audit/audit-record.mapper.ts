@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { pooledRandomBytes } from '../core/random.js';
 import type { SecurityEvent } from '../core/security-events.js';
 import type { AuditRecord } from './audit.record.js';
 import { AUDIT_FIELD_LENGTHS } from './audit.record.js';
@@ -21,7 +21,7 @@ export function timeOrderedId(at: number): string {
     last.ms++;
     last.sequence = 0;
   }
-  const random = randomBytes(8);
+  const random = pooledRandomBytes(8);
   random[0] = (random[0]! & 0x3f) | 0x80; // variant 10
   const hex =
     last.ms.toString(16).padStart(12, '0').slice(-12) +

@@ -212,7 +212,11 @@ export class LoginService {
     request: WardenRequest,
     kind?: 'token',
   ): Promise<void> {
-    await this.users.recordLogin(user.id);
+    // A returning user's time joins a batch (UsersModule lastLoginBatchMs); a first login is
+    // written now.
+    await this.users.recordLogin(user.id, new Date(), {
+      returning: request.wardenReturningUser === true,
+    });
     const fields = { userId: user.id, ip: session.ip, userAgent: session.userAgent };
     const reason = kind ? { reason: kind } : {};
     this.events.emit(WardenEvent.LOGIN_SUCCEEDED, { ...fields, ...reason });

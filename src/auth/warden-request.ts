@@ -15,4 +15,9 @@ export interface WardenRequest extends HttpRequest {
    * account had not signed in from before, on an account that had signed in before.
    */
   wardenNewClient?: boolean;
+  /**
+   * Set by the password check of a login: the account had signed in before (its `lastLoginAt`
+   * was set), so recording this login only moves a time and may be batched.
+   */
+  wardenReturningUser?: boolean;
 }

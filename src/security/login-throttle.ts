@@ -107,7 +107,8 @@ export class LoginThrottle {
    * {@link check}, also telling whether the client had succeeded on this account before. With
    * `partial(result)` true, a right answer is only the first of two steps (a password before an
    * MFA code): the attempt is neither a failure nor a success (no known-client marker, no reset
-   * of the account's failures); the second step's own counted check settles that.
+   * of the account's failures); the second step's own counted check settles that. A right
+   * attempt's settlement is issued before this resolves but not waited for.
    */
   async checkClient<T>(
     email: string,
@@ -125,7 +126,10 @@ export class LoginThrottle {
     }
     if (result === null) await attempt.failed();
     else if (partial(result)) await attempt.cancel().catch(() => undefined);
-    else await attempt.succeeded().catch(() => undefined);
+    // Sent now, not waited for (a failed settlement was never an error of the check): the store
+    // gets it before any later call of this process, and on Redis it shares a round trip with
+    // the caller's next write (a login's new session) instead of taking one of its own.
+    else void attempt.succeeded().catch(() => undefined);
     return { result, knownClient: attempt.knownClient };
   }
 

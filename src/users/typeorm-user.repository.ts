@@ -35,6 +35,8 @@ interface LoginStatements {
   byEmail: string;
   /** `UPDATE <table> SET last_login_at = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?`. */
   recordLogin: string;
+  /** PostgreSQL: {@link recordLogin} for arrays of ids and times (`unnest`), else null. */
+  recordLogins: string | null;
   columns: ColumnMetadata[];
   lastLoginAt: ColumnMetadata;
 }
@@ -70,10 +72,15 @@ export class TypeOrmUserRepository extends UserRepository {
     const columns = metadata.columns.filter((c) => c.isSelect && !c.isVirtual);
     const lastLoginAt = column('lastLoginAt');
     const updated = metadata.updateDateColumn;
+    const touch = updated ? `, ${name(updated)} = CURRENT_TIMESTAMP` : '';
     this.statements = {
       entity,
       byEmail: `SELECT ${columns.map(name).join(', ')} FROM ${table} WHERE ${name(column('email'))} = ${driver.createParameter('email', 0)} LIMIT 1`,
-      recordLogin: `UPDATE ${table} SET ${name(lastLoginAt)} = ${driver.createParameter('at', 0)}${updated ? `, ${name(updated)} = CURRENT_TIMESTAMP` : ''} WHERE ${name(column('id'))} = ${driver.createParameter('id', 1)}`,
+      recordLogin: `UPDATE ${table} SET ${name(lastLoginAt)} = ${driver.createParameter('at', 0)}${touch} WHERE ${name(column('id'))} = ${driver.createParameter('id', 1)}`,
+      recordLogins:
+        this.dataSource.options.type === 'postgres'
+          ? `UPDATE ${table} SET ${name(lastLoginAt)} = batch.at${touch} FROM unnest($1::uuid[], $2::timestamptz[]) AS batch(id, at) WHERE ${table}.${name(column('id'))} = batch.id`
+          : null,
       columns,
       lastLoginAt,
     };
@@ -222,6 +229,23 @@ export class TypeOrmUserRepository extends UserRepository {
       );
       await this.dataSource.query(statements.recordLogin, [value, id]);
     });
+  }
+
+  /** On PostgreSQL one UPDATE for the whole batch; elsewhere one per login. */
+  override async recordLogins(logins: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+    const valid = logins.filter((login) => isUserId(login.id));
+    const statements = this.loginStatements();
+    if (valid.length === 0) return;
+    if (!statements.recordLogins) return super.recordLogins(valid);
+    const driver = this.dataSource.driver;
+    await this.guard(() =>
+      this.dataSource.query(statements.recordLogins!, [
+        valid.map((login) => login.id),
+        valid.map((login): unknown =>
+          driver.preparePersistentValue(login.at, statements.lastLoginAt),
+        ),
+      ]),
+    );
   }
 
   replacePasswordHash(

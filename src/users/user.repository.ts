@@ -55,4 +55,13 @@ export abstract class UserRepository {
   async recordLogin(id: string, at: Date): Promise<void> {
     await this.update(id, { lastLoginAt: at });
   }
+
+  /**
+   * {@link recordLogin} for several users at once (the batched writes of returning users'
+   * logins), each id once. The default calls `recordLogin` for each, one after the other; an
+   * adapter may override it with one statement for all.
+   */
+  async recordLogins(logins: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+    for (const { id, at } of logins) await this.recordLogin(id, at);
+  }
 }

@@ -14,6 +14,12 @@ export interface UsersModuleOptions {
   /** TTL of cached users in seconds. @default 60 */
   userCacheTtlSeconds?: number;
   /**
+   * How long the `lastLoginAt` writes of returning users gather before they are written together
+   * (one UPDATE per batch on PostgreSQL), in ms; what waits is written at shutdown. A first login
+   * is always written at once. 0: one write per login, before the login answers. @default 1000
+   */
+  lastLoginBatchMs?: number;
+  /**
    * Check the repository once at boot (`TypeOrmUserRepository`: `UserEntity`, or on SQLite
    * `SqliteUserEntity`, is in the DataSource and `warden_users` is readable, at most 3 s) and
    * fail the boot with a message saying how to fix it. @default true

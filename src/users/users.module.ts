@@ -6,7 +6,7 @@ import { WARDEN_PASSWORD_OPTIONS } from '../passwords/password.tokens.js';
 import { UserRepository } from './user.repository.js';
 import type { UsersModuleOptions } from './users.module-definition.js';
 import { ConfigurableUsersModule, USERS_MODULE_OPTIONS } from './users.module-definition.js';
-import { UsersService } from './users.service.js';
+import { UsersService, WARDEN_LAST_LOGIN_BATCH_MS } from './users.service.js';
 import { CachedUsers, WARDEN_USER_CACHE_TTL } from './cached-users.js';
 import { UserCache } from './user-cache.js';
 import { SecurityEvents } from '../core/security-events.js';
@@ -64,6 +64,19 @@ class UsersStartupCheck implements OnModuleInit {
       provide: WARDEN_USER_CACHE_TTL,
       inject: [USERS_MODULE_OPTIONS],
       useFactory: (options: UsersModuleOptions) => options.userCacheTtlSeconds ?? 60,
+    },
+    {
+      provide: WARDEN_LAST_LOGIN_BATCH_MS,
+      inject: [USERS_MODULE_OPTIONS],
+      useFactory: (options: UsersModuleOptions) => {
+        const ms = options.lastLoginBatchMs ?? 1000;
+        if (!Number.isInteger(ms) || ms < 0) {
+          throw new Error(
+            `UsersModule option lastLoginBatchMs must be a non-negative integer, got ${ms}`,
+          );
+        }
+        return ms;
+      },
     },
     CachedUsers,
     PasswordService,

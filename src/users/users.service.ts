@@ -1,4 +1,5 @@
-import { Injectable, Optional } from '@nestjs/common';
+import type { BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   EmailTakenException,
@@ -10,6 +11,10 @@ import { assertEmailAllowed, emailSkeleton, normalizeEmail } from './email.js';
 import { CachedUsers } from './cached-users.js';
 import type { UserRecord } from './user.record.js';
 import { UserRepository } from './user.repository.js';
+import { LastLoginBatch } from './last-login-batch.js';
+
+/** DI token: how long returning users' `lastLoginAt` writes gather before one write (ms; 0: none). */
+export const WARDEN_LAST_LOGIN_BATCH_MS = 'WARDEN:LAST_LOGIN_BATCH_MS';
 
 /** Input of {@link UsersService.register}. The email may be in any case or form. */
 export interface RegisterUserInput {
@@ -32,13 +37,28 @@ export interface PreparedPasswordChange {
  * that changes who may do what (password, roles, deactivation) bumps `authVersion`.
  */
 @Injectable()
-export class UsersService {
+export class UsersService implements BeforeApplicationShutdown {
+  private readonly lastLogins: LastLoginBatch | null;
+
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
     @Optional() private readonly events?: SecurityEvents,
     @Optional() private readonly cached?: CachedUsers,
-  ) {}
+    @Optional() @Inject(WARDEN_LAST_LOGIN_BATCH_MS) lastLoginBatchMs: number = 1000,
+  ) {
+    this.lastLogins = lastLoginBatchMs > 0 ? new LastLoginBatch(users, lastLoginBatchMs) : null;
+  }
+
+  /** Writes the `lastLoginAt` values still waiting (see {@link recordLogin}). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flushLogins();
+  }
+
+  /** Writes the batched `lastLoginAt` values now; resolves when written or a write failed. */
+  async flushLogins(): Promise<void> {
+    await this.lastLogins?.flush();
+  }
 
   /**
    * Creates a user. Policy first (400), then Argon2id, then the existence check (409) and an
@@ -246,8 +266,22 @@ export class UsersService {
     return user;
   }
 
-  /** Records a successful login time (not cached: no invalidation). */
-  recordLogin(id: string, at: Date = new Date()): Promise<void> {
+  /**
+   * Records a successful login time (not cached: no invalidation). With `returning` (the user's
+   * `lastLoginAt` was already set when the login read it), the write joins a batch written within
+   * `lastLoginBatchMs` (one UPDATE for many logins) instead of one UPDATE now: only the time moves,
+   * and whether a user ever logged in (the new-client notice's test) is never in doubt, since a
+   * first login is written at once.
+   */
+  recordLogin(
+    id: string,
+    at: Date = new Date(),
+    options: { returning?: boolean } = {},
+  ): Promise<void> {
+    if (options.returning && this.lastLogins) {
+      this.lastLogins.add(id, at);
+      return Promise.resolve();
+    }
     return this.users.recordLogin(id, at);
   }
 }

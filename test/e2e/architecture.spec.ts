@@ -44,6 +44,25 @@ describe.each(ADAPTERS)('one login path on %s', (adapter) => {
       afterToken!.getTime(),
     );
   });
+
+  it("writes a returning user's lastLoginAt within the batch interval (a second)", async () => {
+    const email = `returning-${adapter}@example.com`;
+    await request(t.server).post('/auth/register').send({ email, password }).expect(201);
+    const users = t.app.get(UsersService);
+    await request(t.server).post('/auth/login').send({ email, password }).expect(200);
+    const first = (await users.findByEmail(email))?.lastLoginAt;
+    expect(first).toBeInstanceOf(Date); // a first login is written at once
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sent = Date.now();
+    await request(t.server).post('/auth/login').send({ email, password }).expect(200);
+    let latest = first!;
+    for (let i = 0; i < 30 && latest.getTime() === first!.getTime(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      latest = (await users.findByEmail(email))!.lastLoginAt!;
+    }
+    expect(latest.getTime()).toBeGreaterThanOrEqual(sent);
+    expect(latest.getTime()).toBeLessThanOrEqual(Date.now());
+  });
 });
 
 /** A host app's own filter for its own HTTP errors. */

@@ -55,7 +55,8 @@ export class LocalStrategy extends PassportStrategy(Strategy, LOCAL_STRATEGY) {
       throw new InvalidCredentialsException();
     }
     // A first login is no news to its owner; a new client of a used account is.
-    request.wardenNewClient = !knownClient && user.lastLoginAt !== null;
+    request.wardenReturningUser = user.lastLoginAt !== null;
+    request.wardenNewClient = !knownClient && request.wardenReturningUser;
     return toCachedUser(user);
   }
 }

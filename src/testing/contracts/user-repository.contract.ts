@@ -175,6 +175,43 @@ export function describeUserRepositoryContract(name: string, harness: () => User
       });
     });
 
+    describe('recordLogins', () => {
+      it("sets each user's lastLoginAt, to the millisecond, and nothing else", async () => {
+        const a = await users.create(newUser());
+        const b = await users.create(newUser());
+        const untouched = await users.create(newUser());
+        const before = await users.findById(a.id);
+        const atA = new Date('2026-03-04T05:06:07.891Z');
+        const atB = new Date('2027-01-02T03:04:05.006Z');
+        await users.recordLogins([
+          { id: a.id, at: atA },
+          { id: b.id, at: atB },
+        ]);
+        const after = await users.findById(a.id);
+        expect(after?.lastLoginAt?.getTime()).toBe(atA.getTime());
+        expect((await users.findById(b.id))?.lastLoginAt?.getTime()).toBe(atB.getTime());
+        expect((await users.findById(untouched.id))?.lastLoginAt).toBeNull();
+        expect({ ...after, lastLoginAt: null, updatedAt: null }).toEqual({
+          ...before,
+          lastLoginAt: null,
+          updatedAt: null,
+        });
+      });
+
+      it('skips unknown and empty ids, and an empty list', async () => {
+        const a = await users.create(newUser());
+        const at = new Date('2026-05-06T07:08:09.000Z');
+        await users.recordLogins([]);
+        await users.recordLogins([
+          { id: randomUUID(), at },
+          { id: '', at },
+          { id: 'not-a-uuid', at },
+          { id: a.id, at },
+        ]);
+        expect((await users.findById(a.id))?.lastLoginAt?.getTime()).toBe(at.getTime());
+      });
+    });
+
     describe('replacePasswordHash', () => {
       it('writes only while the stored hash is the expected one (compare-and-set)', async () => {
         const user = await users.create(newUser());
