@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
 import { systemClock } from '../../src/core/clock.js';
+import { userTag } from '../../src/core/redis-keys.js';
 import { SessionCookieCodec } from '../../src/session/session-cookie.js';
 import { resolveAccessTokenOptions } from '../../src/tokens/access-token.options.js';
 import { AccessTokenService } from '../../src/tokens/access-token.service.js';
@@ -109,7 +110,7 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       await request(t.server).get('/auth/me').set('Cookie', forged).expect(401); // bad signature: no Redis needed
       // Well-signed credentials need Redis to be checked: 503, not 401, not 500, not a pass.
       const codec = new SessionCookieCodec(t.config.sessionSecrets, false);
-      const cookie = `sid=${codec.encode({ id: SessionCookieCodec.newId(), tag: 'abcd' })}`;
+      const cookie = `sid=${codec.encode({ id: SessionCookieCodec.newId(), tag: userTag('abcd') })}`;
       const me = await request(t.server).get('/auth/me').set('Cookie', cookie);
       expect(me.status).toBe(503);
       expect(me.headers['retry-after']).toMatch(/^\d+$/);
@@ -119,7 +120,7 @@ describe.each(ADAPTERS)('backing services failing, on %s', (adapter) => {
       );
       // A real user's id: the database finds them, so only the unreachable session store can
       // make this a 503 (a malformed id would fail in PostgreSQL and give a 503 of its own).
-      const { token: bearer } = await access.sign({ userId, sessionHandle: 'h'.repeat(22) });
+      const { token: bearer } = await access.sign({ userId, sessionHandle: 'hhhhhhhhhhg' });
       const byBearer = await request(t.server)
         .get('/auth/me')
         .set('Authorization', `Bearer ${bearer}`);
