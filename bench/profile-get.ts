@@ -580,7 +580,13 @@ async function main() {
   const [hello, ...ours] = results;
   const cpuRows = results.map((r) => {
     const c = cpuPerRequest(r);
-    const ratio = cpuPerRequest(hello).process / c.process;
+    // hello's CPU per request over this one's, round by round (hello runs in every round, so a
+    // busier or quieter host moves both), then the median: steadier than a ratio of medians.
+    const perRequest = (w: Window) => w.processCpu / w.requests;
+    const ratios = r.windows
+      .map((w, i) => perRequest(hello.windows[i]) / perRequest(w))
+      .sort((x, y) => x - y);
+    const quartile = (q: number) => ratios[Math.floor((ratios.length - 1) * q)];
     const sampled = r.tally
       ? fmt(r.tally.sampled / r.windows.reduce((n, w) => n + w.requests, 0))
       : '—';
@@ -588,7 +594,7 @@ async function main() {
       const xs = r.windows.map((w) => (pick(w) * 1e6) / w.requests);
       return `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
     };
-    return `| ${r.scenario.label} | ${fmt(c.process)} (${range((w) => w.processCpu)}) | ${fmt(c.main)} | ${fmt(c.other)} | ${sampled} | ${fmt(ratio, 2)} | ${r.commands ?? '—'} |`;
+    return `| ${r.scenario.label} | ${fmt(c.process)} (${range((w) => w.processCpu)}) | ${fmt(c.main)} | ${fmt(c.other)} | ${sampled} | ${fmt(median(ratios), 2)} (${fmt(quartile(0.25), 2)}–${fmt(quartile(0.75), 2)}) | ${r.commands ?? '—'} |`;
   });
   const lines = [
     `# bench/profile-get — ${new Date().toISOString()}`,
@@ -601,7 +607,7 @@ async function main() {
     '',
     '## CPU per request',
     '',
-    "App CPU time over each window from /proc/<pid>/stat (median, min–max over the rounds), split into the main thread (JavaScript, the event loop) and the other threads (GC helpers, libuv, the profiler itself); `sampled` is the non-idle time the profile saw on the main thread per request. × hello: hello's process CPU per request over this one's (the throughput ratio when CPU-bound).",
+    "App CPU time over each window from /proc/<pid>/stat (median, min–max over the rounds), split into the main thread (JavaScript, the event loop) and the other threads (GC helpers, libuv, the profiler itself); `sampled` is the non-idle time the profile saw on the main thread per request. × hello: hello's process CPU per request over this one's in the same round, median and quartiles over the rounds (the throughput ratio when CPU-bound).",
     '',
     "| scenario | process µs/req (min–max) | main thread | other threads | sampled | × hello | Redis commands per request (with the app's key prefix) |",
     '|---|---:|---:|---:|---:|---:|---|',

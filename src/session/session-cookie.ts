@@ -1,5 +1,4 @@
 import type { Cipher, Decipher } from 'node:crypto';
-import { HmacSha256 } from '../core/hmac.js';
 import {
   createCipheriv,
   createDecipheriv,
@@ -18,7 +17,7 @@ export interface SessionCookiePayload {
 }
 
 interface Keys {
-  mac: HmacSha256;
+  mac: Buffer;
   locatorCipher: Cipher;
   locatorDecipher: Decipher;
 }
@@ -66,9 +65,7 @@ export class SessionCookieCodec {
         .update('nest-warden session locator v1')
         .digest();
       return {
-        mac: new HmacSha256(
-          createHmac('sha256', secret).update('nest-warden session mac v1').digest(),
-        ),
+        mac: createHmac('sha256', secret).update('nest-warden session mac v1').digest(),
         // ECB without padding turns each 16-byte update into 16 bytes at once and keeps no
         // state between blocks, so one cipher and one decipher per key serve every request
         // (final() is never called) instead of one made per request.
@@ -151,11 +148,11 @@ export class SessionCookieCodec {
     return `${this.name}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`;
   }
 
-  private sign(key: HmacSha256, id: string, locator: string): string {
+  private sign(key: Buffer, id: string, locator: string): string {
     return this.mac(key, id, locator).toString('base64url');
   }
 
-  private mac(key: HmacSha256, id: string, locator: string): Buffer {
-    return key.digest(`sid.v1.${id}.${locator}`);
+  private mac(key: Buffer, id: string, locator: string): Buffer {
+    return createHmac('sha256', key).update(`sid.v1.${id}.${locator}`).digest();
   }
 }

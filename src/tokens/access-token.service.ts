@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { JsonWebKey as NodeJsonWebKey, KeyObject } from 'node:crypto';
 import {
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
@@ -10,7 +11,6 @@ import {
   verify as verifySignature,
 } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { HmacSha256 } from '../core/hmac.js';
 import type { ResolvedAccessTokenOptions } from './access-token.options.js';
 
 /** The claims of a verified access token. */
@@ -29,8 +29,6 @@ export interface AccessTokenClaims {
 
 interface Key {
   kid: string;
-  /** HS256: the secret's HMAC, for verification. */
-  hmac?: HmacSha256;
   /** Signs (secret or private key). */
   signing: KeyObject;
   /** Verifies (secret or public key). */
@@ -103,7 +101,7 @@ export class AccessTokenService {
               .update(`nest-warden kid ${secret}`)
               .digest('base64url')
               .slice(0, 16);
-            return { kid, signing: key, verifying: key, hmac: new HmacSha256(secret) };
+            return { kid, signing: key, verifying: key };
           });
   }
 
@@ -170,7 +168,7 @@ export class AccessTokenService {
     if (!SIGNATURE_PATTERN[alg].test(signature)) return null;
     const signingInput = token.slice(0, payloadEnd);
     const given = Buffer.from(signature, 'base64url');
-    if (!this.signatureMatches(key, signingInput, given)) return null;
+    if (!this.signatureMatches(key.verifying, signingInput, given)) return null;
     const claims = parseJsonObject(token.slice(headerEnd + 1, payloadEnd));
     if (!claims) return null;
     const now = Math.floor(this.clock.now() / 1000);
@@ -185,15 +183,15 @@ export class AccessTokenService {
   }
 
   /** HS256: the HMAC, compared in constant time; ES256: ECDSA P-256 with r‖s (64 bytes). */
-  private signatureMatches(key: Key, signingInput: string, given: Buffer): boolean {
+  private signatureMatches(key: KeyObject, signingInput: string, given: Buffer): boolean {
     if (this.options.algorithm === 'HS256') {
-      return key.hmac !== undefined && timingSafeEqual(given, key.hmac.digest(signingInput));
+      return timingSafeEqual(given, createHmac('sha256', key).update(signingInput).digest());
     }
     try {
       return verifySignature(
         'sha256',
         Buffer.from(signingInput),
-        { key: key.verifying, dsaEncoding: 'ieee-p1363' },
+        { key, dsaEncoding: 'ieee-p1363' },
         given,
       );
     } catch {
