@@ -113,48 +113,6 @@ export abstract class AttemptStore {
   abstract clear(keys: string[]): Promise<void>;
 
   /**
-   * Consumes `first` (pending) and, only when that was allowed, `second` (pending, the same
-   * attempt id); when `second` is refused or fails, `first`'s attempt is given back (settled, not
-   * failed). `second` is absent when `first` was refused. A login's IP group then its account
-   * group. The default calls {@link consume} twice; a store that can do it in one step (one
-   * round trip, atomically) overrides it.
-   */
-  async consumeInOrder(
-    first: AttemptGroup,
-    second: AttemptGroup,
-    policy: AttemptPolicy,
-  ): Promise<{ first: ConsumeResult; second?: ConsumeResult }> {
-    const byFirst = await this.consume(first, policy);
-    if (!byFirst.allowed) return { first: byFirst };
-    const giveBack = () => this.settle(first.counters, false, policy, first.attemptId ?? '');
-    let bySecond: ConsumeResult;
-    try {
-      bySecond = await this.consume(second, policy);
-    } catch (error) {
-      await giveBack().catch(() => undefined);
-      throw error;
-    }
-    if (!bySecond.allowed) await giveBack();
-    return { first: byFirst, second: bySecond };
-  }
-
-  /**
-   * A right attempt counted by {@link consumeInOrder}: settles it (not failed) on `counters` (the
-   * first group's) and {@link succeed}s it on the second. The default makes both calls at once;
-   * a store that can do it in one step overrides it.
-   */
-  async settleAndSucceed(
-    counters: AttemptCounter[],
-    policy: AttemptPolicy,
-    success: AttemptSuccess,
-  ): Promise<void> {
-    await Promise.all([
-      this.settle(counters, false, policy, success.attemptId),
-      this.succeed(success),
-    ]);
-  }
-
-  /**
    * Marks `key` used for `ttlMs`; true the first time, false while it is marked. Atomic: of
    * parallel claims exactly one gets true. A replay guard: a TOTP code is claimed as
    * `m{u:<sha256(userId)>}:t:<step>` (one user's claims share the `{hash tag}`, so the key is

@@ -71,18 +71,26 @@ export class LoginThrottle {
       pending: true,
     };
     const giveUpAt = performance.now() + this.options.maxPendingWaitMs;
-    const ipGroup = { counters: [keys.ip], pending: true, attemptId };
     for (let delayMs = 10; ; delayMs = Math.min(delayMs * 2, 200)) {
-      // The IP's counter first, then (only when it allows) the account's: one step in the store.
-      const { first: byIp, second: byAccount } = await this.store.consumeInOrder(
-        ipGroup,
-        accountGroup,
+      const byIp = await this.store.consume(
+        { counters: [keys.ip], pending: true, attemptId },
         this.policy(),
       );
-      if (byAccount?.allowed) return this.attempt(keys, byAccount.counted, attemptId);
-      const refusal = byAccount ?? byIp;
-      if (!refusal.allowed && refusal.reason !== 'pending') {
-        throw this.refused(refusal, keys.account, ip);
+      if (byIp.allowed) {
+        let byAccount: ConsumeResult;
+        try {
+          byAccount = await this.store.consume(accountGroup, this.policy());
+        } catch (error) {
+          await this.store
+            .settle([keys.ip], false, this.policy(), attemptId)
+            .catch(() => undefined);
+          throw error;
+        }
+        if (byAccount.allowed) return this.attempt(keys, byAccount.counted, attemptId);
+        await this.store.settle([keys.ip], false, this.policy(), attemptId);
+        if (byAccount.reason !== 'pending') throw this.refused(byAccount, keys.account, ip);
+      } else if (byIp.reason !== 'pending') {
+        throw this.refused(byIp, keys.account, ip);
       }
       // Attempts in flight could still use up a limit: wait for them to settle, bounded.
       if (performance.now() >= giveUpAt) throw this.refused(byIp, keys.account, ip, 1000);
@@ -107,8 +115,7 @@ export class LoginThrottle {
    * {@link check}, also telling whether the client had succeeded on this account before. With
    * `partial(result)` true, a right answer is only the first of two steps (a password before an
    * MFA code): the attempt is neither a failure nor a success (no known-client marker, no reset
-   * of the account's failures); the second step's own counted check settles that. A right
-   * attempt's settlement is issued before this resolves but not waited for.
+   * of the account's failures); the second step's own counted check settles that.
    */
   async checkClient<T>(
     email: string,
@@ -126,10 +133,7 @@ export class LoginThrottle {
     }
     if (result === null) await attempt.failed();
     else if (partial(result)) await attempt.cancel().catch(() => undefined);
-    // Sent now, not waited for (a failed settlement was never an error of the check): the store
-    // gets it before any later call of this process, and on Redis it shares a round trip with
-    // the caller's next write (a login's new session) instead of taking one of its own.
-    else void attempt.succeeded().catch(() => undefined);
+    else await attempt.succeeded().catch(() => undefined);
     return { result, knownClient: attempt.knownClient };
   }
 
@@ -171,18 +175,20 @@ export class LoginThrottle {
       knownClient: !counted.includes(keys.perAccount.key),
       succeeded: async () => {
         if (!once()) return;
-        const policy = this.policy();
-        await this.store.settleAndSucceed([keys.ip], policy, {
-          counted,
-          pairKey: keys.pair.key,
-          accountKey: keys.perAccount.key,
-          resetKeys: [keys.consecutive.key],
-          knownKey: keys.known,
-          knownTtlMs: this.options.knownClientSeconds * 1000,
-          now: policy.now,
-          attemptId,
-          windowMs: this.options.windowSeconds * 1000,
-        });
+        await Promise.all([
+          this.store.settle([keys.ip], false, this.policy(), attemptId),
+          this.store.succeed({
+            counted,
+            pairKey: keys.pair.key,
+            accountKey: keys.perAccount.key,
+            resetKeys: [keys.consecutive.key],
+            knownKey: keys.known,
+            knownTtlMs: this.options.knownClientSeconds * 1000,
+            now: this.clock.now(),
+            attemptId,
+            windowMs: this.options.windowSeconds * 1000,
+          }),
+        ]);
       },
       failed: () => settle(true),
       cancel: () => settle(false),

@@ -185,26 +185,14 @@ export async function startRedisCluster(masters = 3): Promise<{
       await server.startProcess();
       servers.push(server);
     }
-    if (masters === 1) {
-      // `redis-cli --cluster create` wants three masters: one takes every slot by itself.
-      await run('redis-cli', [
-        '-p',
-        String(servers[0].port),
-        'CLUSTER',
-        'ADDSLOTSRANGE',
-        '0',
-        '16383',
-      ]);
-    } else {
-      await run('redis-cli', [
-        '--cluster',
-        'create',
-        ...servers.map((s) => `127.0.0.1:${s.port}`),
-        '--cluster-replicas',
-        '0',
-        '--cluster-yes',
-      ]);
-    }
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...servers.map((s) => `127.0.0.1:${s.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     for (const server of servers) {
       const client = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
       try {
