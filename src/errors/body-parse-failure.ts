@@ -7,22 +7,22 @@ const FAILURES: Record<string, Omit<WardenErrorBody, 'statusCode'> & { statusCod
   'entity.parse.failed': malformed(),
   FST_ERR_CTP_INVALID_JSON_BODY: malformed(),
   FST_ERR_CTP_EMPTY_JSON_BODY: malformed(),
-  'entity.too.large': {
-    statusCode: 413,
-    error: 'Payload Too Large',
-    code: WardenErrorCode.PAYLOAD_TOO_LARGE,
-    message: 'Request body is too large',
-  },
-  FST_ERR_CTP_BODY_TOO_LARGE: {
-    statusCode: 413,
-    error: 'Payload Too Large',
-    code: WardenErrorCode.PAYLOAD_TOO_LARGE,
-    message: 'Request body is too large',
-  },
+  'entity.too.large': tooLarge(),
+  FST_ERR_CTP_BODY_TOO_LARGE: tooLarge(),
   'encoding.unsupported': unsupported(),
   'charset.unsupported': unsupported(),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: unsupported(),
 };
+
+/** The 413 of a body over the limit, whoever refuses it (a parser, `declaredBodyLimit`). */
+export function tooLarge() {
+  return {
+    statusCode: 413,
+    error: 'Payload Too Large',
+    code: WardenErrorCode.PAYLOAD_TOO_LARGE,
+    message: 'Request body is too large',
+  };
+}
 
 function malformed() {
   return {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WardenErrorCode } from '../errors/error-codes.js';
+import { tooLarge } from '../errors/body-parse-failure.js';
 
 /**
  * A Node-level middleware (`app.use()` on Express and Fastify) that answers 413
@@ -10,12 +10,7 @@ import { WardenErrorCode } from '../errors/error-codes.js';
  * Node after the answer. Register it after `securityHeaders()`, so the 413 carries them too.
  */
 export function declaredBodyLimit(maxBytes: number) {
-  const body = JSON.stringify({
-    statusCode: 413,
-    message: 'Request body is too large',
-    error: 'Payload Too Large',
-    code: WardenErrorCode.PAYLOAD_TOO_LARGE,
-  });
+  const body = JSON.stringify(tooLarge());
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
     const length = request.headers['content-length'];
     if (length === undefined || !(Number(length) > maxBytes)) return next();
